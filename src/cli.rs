@@ -1,0 +1,136 @@
+//! The command line: `build`, `check`, `serve` and `init`, each a small `Args` struct with `run`.
+//!
+//! Parses nothing itself (clap does) and prints only the success summary; errors go back to
+//! `main`, which prints them and picks the exit code.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::error::{Error, Errors};
+use crate::site;
+
+/// picket builds public-facing explainers: Markdown pages and data files in, a static site out.
+///
+/// A site is a folder with `site.yaml`, `content/` (Markdown pages with YAML front matter, and
+/// data files in `content/_data/`) and `themes/` (Tera templates). Start one with `picket init DIR`.
+#[derive(Debug, Parser)]
+#[command(name = "picket", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (default `public/`), replacing it only if the build succeeds
+    Build(BuildArgs),
+    /// Build the site in memory and run every check; writes nothing
+    Check(CheckArgs),
+    /// Build, serve on 127.0.0.1, rebuild on every change and reload the browser
+    Serve(ServeArgs),
+    /// Write a small working site into DIR to start from
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's folder, holding site.yaml
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include pages marked `draft: true`
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site (default: `output_dir` in site.yaml, else `public`)
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override `base_url`, e.g. https://example.org/strike/
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Print the time each phase took
+    #[arg(long)]
+    pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port to listen on; 0 picks a free one
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in (created if missing; must not already hold a site)
+    pub dir: PathBuf,
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<(), Errors> {
+    match cli.command {
+        Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
+        Command::Serve(args) => crate::serve::run(args),
+        Command::Init(args) => crate::init::run(&args.dir).map_err(Errors::from),
+    }
+}
+
+fn build(args: BuildArgs) -> Result<(), Errors> {
+    let started = Instant::now();
+    let overrides = Overrides { output_dir: args.output, base_url: args.base_url, drafts: args.site.drafts };
+    let config = Config::load(&args.site.root, &overrides)?;
+    let built = site::build(&config)?;
+    if args.timings {
+        for (phase, time) in &built.timings {
+            eprintln!("  {phase:<10} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+        }
+    }
+    println!(
+        "built {} pages ({} files) into {} in {:.0} ms",
+        built.n_pages,
+        built.files.len() + 1,
+        display_path(&config.output_dir),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+fn check(args: CheckArgs) -> Result<(), Errors> {
+    let overrides = Overrides { drafts: args.site.drafts, ..Overrides::default() };
+    let config = Config::load(&args.site.root, &overrides)?;
+    let built = site::render(&config)?;
+    crate::checks::run(&config, &built.files)?;
+    println!("checked {} pages ({} files): no problems found", built.n_pages, built.files.len());
+    Ok(())
+}
+
+fn display_path(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A usage problem found after parsing (exit code 2).
+pub fn usage_error(message: &str) -> Errors {
+    Error::msg(message).into()
+}

@@ -1,0 +1,181 @@
+//! Stage 1: `site.yaml` -> `Config`.
+//!
+//! `RawConfig` mirrors the file and rejects unknown keys; `Config` holds resolved absolute paths,
+//! defaults and command-line overrides. Reads only `site.yaml`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::{read_text, yaml};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default)]
+    output_dir: Option<PathBuf>,
+    #[serde(default)]
+    highlight_theme: Option<String>,
+    #[serde(default)]
+    extra: Option<serde_yaml::Value>,
+}
+
+fn default_language() -> String {
+    "en-GB".to_string()
+}
+
+fn default_theme() -> String {
+    "default".to_string()
+}
+
+/// What a command may override in the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub output_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+/// The validated site configuration. Paths are absolute.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub title: String,
+    pub description: String,
+    /// Absolute URL with no trailing slash, e.g. `https://example.org/strike`.
+    pub base_url: String,
+    /// The path part of `base_url` with no trailing slash: `""` or `/strike`.
+    pub base_path: String,
+    pub language: String,
+    pub content_dir: PathBuf,
+    pub theme_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub highlight_theme: String,
+    pub extra: serde_json::Value,
+    pub drafts: bool,
+}
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+impl Config {
+    /// Reads `root/site.yaml` and applies `overrides`.
+    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
+        let root = std::path::absolute(root).map_err(|err| Error::io(root, &err))?;
+        let path = root.join(CONFIG_FILE);
+        let text = read_text(&path).map_err(|mut err| {
+            if !path.exists() {
+                err.message = format!(
+                    "no `{CONFIG_FILE}` in `{}`; run picket in the site's folder, pass --root, or start a site with `picket init DIR`",
+                    root.display()
+                );
+            }
+            err
+        })?;
+        Config::parse(&root, &text, overrides)
+    }
+
+    /// Resolves the text of `site.yaml` for the site in `root`.
+    pub fn parse(root: &Path, text: &str, overrides: &Overrides) -> Result<Config> {
+        let relative = Path::new(CONFIG_FILE);
+        let raw: RawConfig = yaml::parse(relative, text, text, 1)?;
+        let base_url = overrides.base_url.clone().unwrap_or(raw.base_url);
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let base_path = base_path_of(&base_url).ok_or_else(|| {
+            Error::in_file(
+                relative,
+                format!("`base_url` must be an absolute http(s) URL such as `https://example.org/`, not `{base_url}`"),
+            )
+        })?;
+        let output_dir = overrides
+            .output_dir
+            .clone()
+            .or(raw.output_dir)
+            .unwrap_or_else(|| PathBuf::from("public"));
+        let config = Config {
+            root: root.to_path_buf(),
+            title: raw.title,
+            description: raw.description,
+            base_url,
+            base_path,
+            language: raw.language,
+            content_dir: root.join("content"),
+            theme_dir: root.join("themes").join(&raw.theme),
+            output_dir: normalize(&root.join(output_dir)),
+            highlight_theme: raw.highlight_theme.unwrap_or_else(|| "InspiredGitHub".to_string()),
+            extra: raw.extra.as_ref().map(yaml::to_json).unwrap_or(serde_json::json!({})),
+            drafts: overrides.drafts,
+        };
+        config.check_output_dir()?;
+        Ok(config)
+    }
+
+    /// Refuses an output folder whose replacement would destroy what an editor wrote.
+    fn check_output_dir(&self) -> Result<()> {
+        let out = &self.output_dir;
+        let refuse = |what: &str| {
+            Err(Error::in_file(
+                Path::new(CONFIG_FILE),
+                format!(
+                    "the output folder `{}` is {what}; picket replaces its output folder as a whole, so choose a folder of its own such as `public`",
+                    out.display()
+                ),
+            ))
+        };
+        if out.parent().is_none() {
+            return refuse("the file system root");
+        }
+        if self.root.starts_with(out) {
+            return refuse("the site's root or a folder above it");
+        }
+        for (dir, name) in [(&self.content_dir, "`content/`"), (&self.root.join("themes"), "`themes/`")] {
+            if out.starts_with(dir) {
+                return refuse(&format!("{name} or inside it"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A path relative to the site root, for messages.
+    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+fn base_path_of(base_url: &str) -> Option<String> {
+    let rest = base_url
+        .strip_prefix("https://")
+        .or_else(|| base_url.strip_prefix("http://"))?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.is_empty() {
+        return None;
+    }
+    let path = path.trim_matches('/');
+    Some(if path.is_empty() { String::new() } else { format!("/{path}") })
+}
+
+/// Removes `.` and `..` components without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

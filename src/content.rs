@@ -1,0 +1,204 @@
+//! Stage 2: `content/` -> `Vec<Page>` and the asset files to copy.
+//!
+//! `Page::parse` does the work on text; `load` walks the folder, reads each Markdown file and
+//! collects every error rather than stopping at the first. Data files (`content/_data/`) are read
+//! by `figures`, not here.
+
+pub mod front_matter;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use front_matter::FrontMatter;
+
+use crate::config::Config;
+use crate::error::{Error, Errors, Result};
+use crate::read_text;
+
+/// What a Markdown file becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    Home,
+    Section,
+    Page,
+}
+
+/// One Markdown file with its parsed front matter.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the site root, e.g. `content/pay.md`.
+    pub path: PathBuf,
+    pub kind: PageKind,
+    pub front_matter: FrontMatter,
+    /// The whole file, kept for error lines.
+    pub text: String,
+    /// Byte offset of the Markdown body in `text`.
+    pub body_offset: usize,
+    /// URL path below the base path, without a leading slash: `""` for home, `pay/` for a page.
+    pub route: String,
+    /// The folder the page's relative links start from, relative to the site root.
+    pub dir: PathBuf,
+}
+
+impl Page {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// Parses `text`, the contents of `path` (relative to the root, below `content/`).
+    pub fn parse(path: &Path, text: String) -> Result<Page> {
+        let (front_matter, split) = front_matter::parse(path, &text)?;
+        let body_offset = split.body_offset;
+        let inside = path.strip_prefix("content").unwrap_or(path);
+        let file_name = inside.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let parent = inside.parent().unwrap_or(Path::new(""));
+        let (kind, mut segments): (PageKind, Vec<String>) = match file_name {
+            "_index.md" if parent.as_os_str().is_empty() => (PageKind::Home, vec![]),
+            "_index.md" => (PageKind::Section, segments_of(parent)),
+            "index.md" => (PageKind::Page, segments_of(parent)),
+            _ => {
+                let mut segments = segments_of(parent);
+                segments.push(file_name.trim_end_matches(".md").to_string());
+                (PageKind::Page, segments)
+            }
+        };
+        if let (Some(slug), Some(last)) = (&front_matter.slug, segments.last_mut()) {
+            *last = slug.clone();
+        }
+        let route = segments.iter().map(|s| format!("{s}/")).collect();
+        Ok(Page {
+            path: path.to_path_buf(),
+            kind,
+            front_matter,
+            text,
+            body_offset,
+            route,
+            dir: path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        })
+    }
+
+    /// The line the body starts on, for locating Markdown errors.
+    pub fn title(&self) -> &str {
+        &self.front_matter.title
+    }
+}
+
+fn segments_of(dir: &Path) -> Vec<String> {
+    dir.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect()
+}
+
+/// A file in `content/` that is not Markdown, copied to the same place in the output.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Absolute source path.
+    pub source: PathBuf,
+    /// Output path relative to the output folder.
+    pub target: PathBuf,
+}
+
+/// Everything `content/` holds, apart from data files.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// Sorted by route; drafts removed unless the build asked for them.
+    pub pages: Vec<Page>,
+    pub assets: Vec<Asset>,
+}
+
+/// Reads every page and asset under `config.content_dir`.
+pub fn load(config: &Config) -> Result<Content, Errors> {
+    let mut errors = Errors::default();
+    let mut markdown = Vec::new();
+    let mut assets = Vec::new();
+    let walker = walkdir::WalkDir::new(&config.content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden_or_private(entry.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().map(|p| config.relative(p).to_path_buf()).unwrap_or_default();
+                errors.push(Error::in_file(&path, format!("cannot read this part of `content/`: {err}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = config.relative(entry.path()).to_path_buf();
+        if relative.extension().is_some_and(|e| e == "md") {
+            markdown.push((entry.path().to_path_buf(), relative));
+        } else {
+            let target = relative.strip_prefix("content").unwrap_or(&relative).to_path_buf();
+            assets.push(Asset { source: entry.path().to_path_buf(), target });
+        }
+    }
+    let parsed: Vec<Result<Page>> = markdown
+        .par_iter()
+        .map(|(absolute, relative)| Page::parse(relative, read_text_as(absolute, relative)?))
+        .collect();
+    let mut pages = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(page) if page.front_matter.draft && !config.drafts => {}
+            Ok(page) => pages.push(page),
+            Err(err) => errors.push(err),
+        }
+    }
+    if !pages.iter().any(|p| p.kind == PageKind::Home) && errors.is_empty() {
+        errors.push(Error::in_file(
+            Path::new("content/_index.md"),
+            "the site has no home page; create `content/_index.md` with a title",
+        ));
+    }
+    pages.sort_by(|a, b| a.route.cmp(&b.route));
+    errors.extend(duplicate_routes(&pages));
+    errors.into_result(Content { pages, assets })
+}
+
+fn read_text_as(absolute: &Path, relative: &Path) -> Result<String> {
+    read_text(absolute).map_err(|mut err| {
+        err.path = Some(relative.to_path_buf());
+        err
+    })
+}
+
+fn is_hidden_or_private(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') || name.starts_with('_') && name != "_index.md"
+}
+
+fn duplicate_routes(pages: &[Page]) -> Vec<Error> {
+    let mut by_route: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
+    for page in pages {
+        by_route.entry(&page.route).or_default().push(page);
+    }
+    by_route
+        .into_iter()
+        .filter(|(_, pages)| pages.len() > 1)
+        .map(|(route, pages)| {
+            let others: Vec<String> =
+                pages[1..].iter().map(|p| format!("`{}`", p.path.display())).collect();
+            Error::in_file(
+                &pages[0].path,
+                format!(
+                    "this page and {} would both be written to `/{route}`; rename one of them or give it another `slug`",
+                    others.join(" and ")
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Orders pages for listings: by weight, then newest date first, then title.
+pub fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
+    let weight = |p: &Page| p.front_matter.weight.unwrap_or(i64::MAX);
+    weight(a)
+        .cmp(&weight(b))
+        .then_with(|| b.front_matter.date.cmp(&a.front_matter.date))
+        .then_with(|| a.title().cmp(b.title()))
+}

@@ -1,0 +1,121 @@
+//! Splits a Markdown file into its YAML front matter and body, and parses the front matter.
+//!
+//! Pure: takes the file's text, returns `FrontMatter` and where the body starts. Locations are in
+//! the file, not in the YAML block.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Location, Result};
+use crate::yaml;
+
+/// What an editor may write between the `---` lines. Unknown keys are errors.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub date: Option<jiff::civil::Date>,
+    #[serde(default)]
+    pub updated: Option<jiff::civil::Date>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Ids from the sources registry this page relies on.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub review_date: Option<jiff::civil::Date>,
+    /// Whether to show a table of contents; `None` lets the theme decide by length.
+    #[serde(default)]
+    pub toc: Option<bool>,
+    #[serde(default)]
+    pub extra: Option<serde_yaml::Value>,
+}
+
+/// A file split at its front matter fences.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// 1-based line of the first YAML line.
+    pub yaml_line: usize,
+    pub body: &'a str,
+    /// Byte offset of the body in the file.
+    pub body_offset: usize,
+}
+
+/// Finds the `---` fences. `path` and `text` are for errors only.
+pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
+    let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - text_no_bom.len();
+    let first_line_end = text_no_bom.find('\n').unwrap_or(text_no_bom.len());
+    if text_no_bom[..first_line_end].trim_end() != "---" {
+        return Err(Error::at(
+            path,
+            text,
+            Location { line: 1, column: 1 },
+            "no front matter; start the file with a `---` line, then `title: ...`, then another `---` line",
+        ));
+    }
+    let yaml_start = bom + first_line_end + 1;
+    let mut offset = yaml_start.min(text.len());
+    while offset < text.len() {
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        if text[offset..line_end].trim_end() == "---" {
+            let body_offset = (line_end + 1).min(text.len());
+            return Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_line: 2,
+                body: &text[body_offset..],
+                body_offset,
+            });
+        }
+        offset = line_end + 1;
+    }
+    Err(Error::at(
+        path,
+        text,
+        Location { line: 1, column: 1 },
+        "the front matter is never closed; add a `---` line after its last key",
+    ))
+}
+
+/// Parses the front matter of `text`, the contents of `path`, and returns it with the body offset.
+pub fn parse<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>)> {
+    let split = split(path, text)?;
+    if split.yaml.trim().is_empty() {
+        return Err(Error::at(
+            path,
+            text,
+            Location { line: 1, column: 1 },
+            "the front matter is empty; add `title: ...` between the `---` lines",
+        ));
+    }
+    let front_matter: FrontMatter = yaml::parse(path, text, split.yaml, split.yaml_line)
+        .map_err(|err| missing_title_at_fence(err, path, text))?;
+    if front_matter.title.trim().is_empty() {
+        return Err(Error::at(path, text, Location { line: 1, column: 1 }, "the `title` is empty; give the page a title"));
+    }
+    Ok((front_matter, split))
+}
+
+/// serde reports a missing key at the end of the block; point at the opening fence instead.
+fn missing_title_at_fence(mut err: Error, path: &Path, text: &str) -> Error {
+    if err.message.starts_with("missing key `title`") {
+        err = Error::at(path, text, Location { line: 1, column: 1 }, "the front matter has no `title`; add a line `title: ...`");
+    }
+    err
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,60 @@
+use super::*;
+
+fn check(text: &str, expected: &str) {
+    let actual = match parse(Path::new("content/a.md"), text) {
+        Ok((front_matter, split)) => format!("title={} body={:?}", front_matter.title, split.body),
+        Err(err) => err.to_string(),
+    };
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn front_matter_and_body_are_split() {
+    check("---\ntitle: Hello\n---\nBody\n", "title=Hello body=\"Body\\n\"");
+}
+
+#[test]
+fn front_matter_without_closing_fence_is_an_error() {
+    check(
+        "---\ntitle: Hello\nBody\n",
+        "error: the front matter is never closed; add a `---` line after its last key\n --> content/a.md:1:1\n  |\n1 | ---\n  | ^",
+    );
+}
+
+#[test]
+fn yaml_error_reports_the_line_in_the_file() {
+    check(
+        "---\ntitle: Hello\ntags: [a, b\n---\n",
+        "error: invalid YAML: did not find expected ',' or ']'\n --> content/a.md:4:1\n  |\n4 | ---\n  | ^",
+    );
+}
+
+#[test]
+fn unknown_key_gets_a_hint_at_its_line() {
+    check(
+        "---\ntitle: Hello\ndraf: true\n---\n",
+        "error: unknown key `draf`; did you mean `draft`?\n --> content/a.md:3:1\n  |\n3 | draf: true\n  | ^",
+    );
+}
+
+#[test]
+fn missing_title_points_at_the_fence() {
+    check(
+        "---\ndate: 2016-02-10\n---\n",
+        "error: the front matter has no `title`; add a line `title: ...`\n --> content/a.md:1:1\n  |\n1 | ---\n  | ^",
+    );
+}
+
+#[test]
+fn no_front_matter_is_an_error() {
+    check(
+        "# Hello\n",
+        "error: no front matter; start the file with a `---` line, then `title: ...`, then another `---` line\n --> content/a.md:1:1\n  |\n1 | # Hello\n  | ^",
+    );
+}
+
+#[test]
+fn dates_must_be_real_dates() {
+    let err = parse(Path::new("content/a.md"), "---\ntitle: x\ndate: 2016-02-30\n---\n").unwrap_err();
+    assert_eq!(err.location, Some(Location { line: 3, column: 7 }));
+}

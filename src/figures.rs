@@ -1,0 +1,690 @@
+//! Stage 3: data files in `content/_data/` -> `Figures`: the sources registry, figures, checks,
+//! tables and week grids.
+//!
+//! Numbers are defined once here and referenced from prose, tables and charts. Computed figures
+//! and table columns are derived, never typed. Declared checks run at load and fail with the data
+//! file's path:line. `load` reads the files; `parse` and everything after it are pure. The HTML
+//! that tables, charts and grids become lives in `figures/html.rs` and `figures/grid.rs`.
+
+pub mod grid;
+pub mod html;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::error::{Error, Errors, Location, Result};
+use crate::{read_text, yaml};
+
+pub use grid::Grid;
+
+/// A report the site's facts come from.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    /// Short name used in citation links.
+    pub short: String,
+    pub title: String,
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// `YYYY-MM-DD` or `YYYY-MM`, only when the report states it.
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    pub covers: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFigure {
+    id: String,
+    label: String,
+    #[serde(default)]
+    value: Option<serde_yaml::Number>,
+    #[serde(default)]
+    sum: Option<Vec<String>>,
+    #[serde(default)]
+    difference: Option<[String; 2]>,
+    unit: String,
+    as_of: String,
+    #[serde(default)]
+    qualifier: Option<String>,
+    #[serde(default)]
+    source: Option<OneOrMany>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Direction {
+    Below,
+    Above,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    id: String,
+    figure: String,
+    #[serde(default)]
+    approximates: Option<String>,
+    #[serde(default)]
+    tolerance: Option<f64>,
+    #[serde(default)]
+    direction: Option<Direction>,
+    #[serde(default)]
+    at_most: Option<String>,
+    #[serde(default)]
+    at_least: Option<String>,
+    #[serde(default)]
+    equals: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawColumn {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub sum: Option<Vec<String>>,
+    #[serde(default)]
+    pub difference: Option<[String; 2]>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRow {
+    label: String,
+    cells: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChart {
+    pub columns: Vec<String>,
+    pub title: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    id: String,
+    caption: String,
+    row_header: String,
+    columns: Vec<RawColumn>,
+    rows: Vec<RawRow>,
+    #[serde(default)]
+    total: Option<String>,
+    #[serde(default)]
+    chart: Option<RawChart>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataFile {
+    #[serde(default)]
+    sources: Vec<Source>,
+    #[serde(default)]
+    figures: Vec<RawFigure>,
+    #[serde(default)]
+    checks: Vec<RawCheck>,
+    #[serde(default)]
+    tables: Vec<RawTable>,
+    #[serde(default)]
+    week_grids: Vec<grid::RawGrid>,
+}
+
+/// Where a record was written, for errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub line: usize,
+    pub line_text: String,
+}
+
+impl Origin {
+    fn error(&self, message: impl Into<String>) -> Error {
+        let column = self.line_text.len() - self.line_text.trim_start().len() + 1;
+        Error {
+            path: Some(self.path.clone()),
+            location: Some(Location { line: self.line, column }),
+            message: message.into(),
+            source_line: Some(self.line_text.clone()),
+        }
+    }
+}
+
+/// A number with its unit, date and sources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub id: String,
+    pub label: String,
+    pub value: f64,
+    pub unit: String,
+    pub as_of: String,
+    pub qualifier: Option<String>,
+    /// Source ids, in registry order; a computed figure cites the sources of its parts.
+    pub sources: Vec<String>,
+    /// How a computed figure was derived, e.g. "sum of a and b"; `None` when typed in the data.
+    pub computed: Option<String>,
+    pub note: Option<String>,
+    pub origin: Origin,
+}
+
+impl Figure {
+    /// The number as readers see it: `1,150`, `almost 3,000`.
+    pub fn display(&self) -> String {
+        match &self.qualifier {
+            Some(q) => format!("{q} {}", format_number(self.value)),
+            None => format_number(self.value),
+        }
+    }
+}
+
+/// One cell of a generated table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub value: f64,
+    pub text: String,
+    pub sources: Vec<String>,
+}
+
+/// A table whose cells come from figures; computed columns and the total row are derived here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub id: String,
+    pub caption: String,
+    pub row_header: String,
+    pub columns: Vec<Column>,
+    /// Row label and one cell per column (`None`: no data).
+    pub rows: Vec<(String, Vec<Option<Cell>>)>,
+    pub total: Option<(String, Vec<Option<Cell>>)>,
+    pub chart: Option<Chart>,
+    pub note: Option<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub id: String,
+    pub label: String,
+    pub unit: Option<String>,
+    /// How the column is computed, for the note under the table.
+    pub computed: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Indexes into the table's columns.
+    pub columns: Vec<usize>,
+    pub title: String,
+    pub summary: String,
+}
+
+/// Everything the data files define.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    pub sources: Vec<Source>,
+    pub figures: BTreeMap<String, Figure>,
+    pub tables: BTreeMap<String, Table>,
+    pub grids: BTreeMap<String, Grid>,
+    /// The data files read, relative to the root.
+    pub files: Vec<PathBuf>,
+}
+
+pub const DATA_DIR: &str = "_data";
+
+/// Reads every `*.yaml` / `*.yml` file in `content/_data/`.
+pub fn load(config: &Config) -> Result<Figures, Errors> {
+    let dir = config.content_dir.join(DATA_DIR);
+    let mut files = Vec::new();
+    if dir.is_dir() {
+        let entries = std::fs::read_dir(&dir).map_err(|err| Error::io(&dir, &err))?;
+        for entry in entries {
+            let path = entry.map_err(|err| Error::io(&dir, &err))?.path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut texts = Vec::new();
+    let mut errors = Errors::default();
+    for path in &files {
+        let relative = config.relative(path).to_path_buf();
+        match read_text(path) {
+            Ok(text) => texts.push((relative, text)),
+            Err(mut err) => {
+                err.path = Some(relative);
+                errors.push(err);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    parse(&texts)
+}
+
+/// Parses and validates data files given as `(path, text)`.
+pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
+    let mut errors = Errors::default();
+    let mut data = Vec::new();
+    for (path, text) in files {
+        match yaml::parse::<DataFile>(path, text, text, 1) {
+            Ok(file) => data.push((path.as_path(), text.as_str(), file)),
+            Err(err) => errors.push(err),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut figures = Figures { files: files.iter().map(|(p, _)| p.clone()).collect(), ..Figures::default() };
+    let mut raw_figures = Vec::new();
+    let mut raw_checks = Vec::new();
+    let mut raw_tables = Vec::new();
+    let mut raw_grids = Vec::new();
+    for (path, text, file) in data {
+        let origin = |id: &str| origin_of(path, text, id);
+        let mut seen = BTreeSet::new();
+        for source in file.sources {
+            if !seen.insert(source.id.clone()) || figures.sources.iter().any(|s| s.id == source.id) {
+                errors.push(origin(&source.id).error(format!("the source id `{}` is defined twice; give each source its own id", source.id)));
+            }
+            figures.sources.push(source);
+        }
+        raw_figures.extend(file.figures.into_iter().map(|f| (origin(&f.id), f)));
+        raw_checks.extend(file.checks.into_iter().map(|c| (origin(&c.id), c)));
+        raw_tables.extend(file.tables.into_iter().map(|t| (origin(&t.id), t)));
+        raw_grids.extend(file.week_grids.into_iter().map(|g| (origin(&g.id), g)));
+    }
+    resolve_figures(&mut figures, raw_figures, &mut errors);
+    for (origin, check) in &raw_checks {
+        if let Err(err) = run_check(&figures, origin, check) {
+            errors.push(err);
+        }
+    }
+    for (origin, raw) in raw_tables {
+        match resolve_table(&figures, &origin, raw) {
+            Ok(table) => {
+                if figures.tables.insert(table.id.clone(), table).is_some() {
+                    errors.push(origin.error("this table id is used twice; give each table its own id"));
+                }
+            }
+            Err(err) => errors.push(err),
+        }
+    }
+    for (origin, raw) in raw_grids {
+        match grid::resolve(&figures.sources, &origin, raw) {
+            Ok(grid) => {
+                figures.grids.insert(grid.id.clone(), grid);
+            }
+            Err(err) => errors.push(err),
+        }
+    }
+    errors.into_result(figures)
+}
+
+/// The line of the record `- id: <id>` (or `id: <id>`) in `text`.
+fn origin_of(path: &Path, text: &str, id: &str) -> Origin {
+    let found = text.lines().enumerate().find(|(_, line)| {
+        let line = line.trim_start().trim_start_matches("- ").trim_start();
+        line.strip_prefix("id:").is_some_and(|rest| rest.trim().trim_matches(['"', '\'']) == id)
+    });
+    let (index, line) = found.unwrap_or((0, text.lines().next().unwrap_or("")));
+    Origin { path: path.to_path_buf(), line: index + 1, line_text: line.to_string() }
+}
+
+fn resolve_figures(figures: &mut Figures, raw: Vec<(Origin, RawFigure)>, errors: &mut Errors) {
+    let source_ids: Vec<&str> = figures.sources.iter().map(|s| s.id.as_str()).collect();
+    let order = |id: &str| source_ids.iter().position(|s| *s == id).unwrap_or(usize::MAX);
+    let by_id: BTreeMap<&str, &(Origin, RawFigure)> = raw.iter().map(|r| (r.1.id.as_str(), r)).collect();
+    if by_id.len() != raw.len() {
+        let mut seen = BTreeSet::new();
+        for (origin, figure) in &raw {
+            if !seen.insert(&figure.id) {
+                errors.push(origin.error(format!("the figure id `{}` is defined twice; give each figure its own id", figure.id)));
+            }
+        }
+    }
+    for (origin, figure) in &raw {
+        match resolve_figure(&by_id, origin, figure, &source_ids, 0) {
+            Ok((value, mut sources, computed)) => {
+                sources.sort_by_key(|s| order(s));
+                sources.dedup();
+                figures.figures.insert(
+                    figure.id.clone(),
+                    Figure {
+                        id: figure.id.clone(),
+                        label: figure.label.clone(),
+                        value,
+                        unit: figure.unit.clone(),
+                        as_of: figure.as_of.clone(),
+                        qualifier: figure.qualifier.clone(),
+                        sources,
+                        computed,
+                        note: figure.note.clone(),
+                        origin: origin.clone(),
+                    },
+                );
+            }
+            Err(err) => errors.push(err),
+        }
+    }
+}
+
+type Resolved = (f64, Vec<String>, Option<String>);
+
+fn resolve_figure(
+    by_id: &BTreeMap<&str, &(Origin, RawFigure)>,
+    origin: &Origin,
+    figure: &RawFigure,
+    source_ids: &[&str],
+    depth: usize,
+) -> Result<Resolved> {
+    if depth > 32 {
+        return Err(origin.error(format!("the figure `{}` is computed from itself; break the loop", figure.id)));
+    }
+    let part = |id: &str| -> Result<Resolved> {
+        let (part_origin, part) = by_id.get(id).ok_or_else(|| {
+            origin.error(format!("`{}` uses the figure `{id}`, which is not defined; add it to the data or fix the id", figure.id))
+        })?;
+        resolve_figure(by_id, part_origin, part, source_ids, depth + 1)
+    };
+    let (value, mut sources, computed) = match (&figure.value, &figure.sum, &figure.difference) {
+        (Some(value), None, None) => (value.as_f64().unwrap_or(f64::NAN), Vec::new(), None),
+        (None, Some(ids), None) if !ids.is_empty() => {
+            let mut total = 0.0;
+            let mut sources = Vec::new();
+            for id in ids {
+                let (value, part_sources, _) = part(id)?;
+                total += value;
+                sources.extend(part_sources);
+            }
+            (total, sources, Some(format!("the sum of {}", quoted_list(ids))))
+        }
+        (None, None, Some([a, b])) => {
+            let (a_value, mut sources, _) = part(a)?;
+            let (b_value, b_sources, _) = part(b)?;
+            sources.extend(b_sources);
+            (a_value - b_value, sources, Some(format!("`{a}` minus `{b}`")))
+        }
+        _ => {
+            return Err(origin.error(format!(
+                "the figure `{}` needs exactly one of `value`, `sum` or `difference`",
+                figure.id
+            )));
+        }
+    };
+    let own: Vec<String> = figure.source.clone().map(OneOrMany::into_vec).unwrap_or_default();
+    if own.is_empty() && computed.is_none() {
+        return Err(origin.error(format!("the figure `{}` has no `source`; add the id of the report it comes from", figure.id)));
+    }
+    for id in &own {
+        if !source_ids.contains(&id.as_str()) {
+            return Err(origin.error(format!(
+                "the figure `{}` cites `{id}`, which is not in the sources registry; add it under `sources:` or fix the id",
+                figure.id
+            )));
+        }
+    }
+    sources.extend(own);
+    Ok((value, sources, computed))
+}
+
+fn quoted_list(ids: &[String]) -> String {
+    let quoted: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+fn run_check(figures: &Figures, origin: &Origin, check: &RawCheck) -> Result<()> {
+    let get = |id: &str| {
+        figures.figures.get(id).ok_or_else(|| {
+            origin.error(format!("the check `{}` uses the figure `{id}`, which is not defined", check.id))
+        })
+    };
+    let stated = get(&check.figure)?;
+    let describe = |f: &Figure| {
+        let how = f.computed.as_ref().map(|c| format!(", {c}")).unwrap_or_default();
+        format!("`{}` is {}{how} ({}:{})", f.id, f.display(), f.origin.path.display(), f.origin.line)
+    };
+    let fail = |other: &Figure, what: &str| {
+        Err(origin.error(format!(
+            "check `{}` failed: {} but {}; {what}; correct the number in the data file or the check",
+            check.id,
+            describe(stated),
+            describe(other)
+        )))
+    };
+    match (&check.approximates, &check.at_most, &check.at_least, &check.equals) {
+        (Some(other), None, None, None) => {
+            let other = get(other)?;
+            let tolerance = check.tolerance.unwrap_or(0.05);
+            let gap = (other.value - stated.value).abs() / stated.value.abs().max(f64::MIN_POSITIVE);
+            if gap > tolerance {
+                return fail(other, &format!("they differ by {:.1}%, more than the {:.1}% allowed", gap * 100.0, tolerance * 100.0));
+            }
+            match check.direction {
+                Some(Direction::Below) if other.value > stated.value => {
+                    fail(other, "it should be at or below the stated number")
+                }
+                Some(Direction::Above) if other.value < stated.value => {
+                    fail(other, "it should be at or above the stated number")
+                }
+                _ => Ok(()),
+            }
+        }
+        (None, Some(other), None, None) => {
+            let other = get(other)?;
+            if stated.value > other.value { fail(other, "the first should be at most the second") } else { Ok(()) }
+        }
+        (None, None, Some(other), None) => {
+            let other = get(other)?;
+            if stated.value < other.value { fail(other, "the first should be at least the second") } else { Ok(()) }
+        }
+        (None, None, None, Some(other)) => {
+            let other = get(other)?;
+            if (stated.value - other.value).abs() > 1e-9 { fail(other, "they should be equal") } else { Ok(()) }
+        }
+        _ => Err(origin.error(format!(
+            "the check `{}` needs exactly one of `approximates`, `at_most`, `at_least` or `equals`",
+            check.id
+        ))),
+    }
+}
+
+fn resolve_table(figures: &Figures, origin: &Origin, raw: RawTable) -> Result<Table> {
+    let column_index = |id: &str| raw.columns.iter().position(|c| c.id == id);
+    let mut columns = Vec::new();
+    for column in &raw.columns {
+        let computed = match (&column.sum, &column.difference) {
+            (None, None) => None,
+            (Some(ids), None) => Some(format!("the sum of the columns {}", ids.join(", "))),
+            (None, Some([a, b])) => Some(format!("“{}” minus “{}”", label_of(&raw.columns, a), label_of(&raw.columns, b))),
+            (Some(_), Some(_)) => return Err(origin.error(format!("the column `{}` has both `sum` and `difference`; keep one", column.id))),
+        };
+        for id in column.sum.iter().flatten().chain(column.difference.iter().flatten()) {
+            if column_index(id).is_none() {
+                return Err(origin.error(format!("the column `{}` uses the column `{id}`, which the table does not have", column.id)));
+            }
+        }
+        columns.push(Column { id: column.id.clone(), label: column.label.clone(), unit: column.unit.clone(), computed });
+    }
+    let mut rows = Vec::new();
+    for row in &raw.rows {
+        for (column, figure) in &row.cells {
+            if column_index(column).is_none() {
+                return Err(origin.error(format!("the row “{}” has a cell for `{column}`, which is not a column of the table", row.label)));
+            }
+            if !figures.figures.contains_key(figure) {
+                return Err(origin.error(format!("the row “{}” uses the figure `{figure}`, which is not defined", row.label)));
+            }
+        }
+        let typed: Vec<Option<Cell>> = raw
+            .columns
+            .iter()
+            .map(|c| row.cells.get(&c.id).map(|id| cell_of(&figures.figures[id])))
+            .collect();
+        rows.push((row.label.clone(), compute_columns(&raw.columns, typed)));
+    }
+    let total = raw.total.as_ref().map(|label| {
+        let cells = (0..columns.len())
+            .map(|i| {
+                let parts: Option<Vec<&Cell>> = rows.iter().map(|(_, cells)| cells[i].as_ref()).collect();
+                parts.map(|parts| computed_cell(parts.iter().map(|c| c.value).sum(), &parts))
+            })
+            .collect();
+        (label.clone(), cells)
+    });
+    let chart = match raw.chart {
+        None => None,
+        Some(chart) => {
+            let indexes: Option<Vec<usize>> = chart.columns.iter().map(|c| column_index(c)).collect();
+            let Some(indexes) = indexes.filter(|i| !i.is_empty()) else {
+                return Err(origin.error("the chart names a column the table does not have; use the ids under `columns`"));
+            };
+            Some(Chart { columns: indexes, title: chart.title, summary: chart.summary })
+        }
+    };
+    let mut sources: Vec<String> = Vec::new();
+    for cell in rows.iter().flat_map(|(_, cells)| cells.iter().flatten()) {
+        for source in &cell.sources {
+            if !sources.contains(source) {
+                sources.push(source.clone());
+            }
+        }
+    }
+    sources.sort_by_key(|id| figures.sources.iter().position(|s| &s.id == id));
+    Ok(Table { id: raw.id, caption: raw.caption, row_header: raw.row_header, columns, rows, total, chart, note: raw.note, sources })
+}
+
+fn label_of<'a>(columns: &'a [RawColumn], id: &'a str) -> &'a str {
+    columns.iter().find(|c| c.id == id).map_or(id, |c| c.label.as_str())
+}
+
+fn cell_of(figure: &Figure) -> Cell {
+    Cell { value: figure.value, text: figure.display(), sources: figure.sources.clone() }
+}
+
+fn computed_cell(value: f64, parts: &[&Cell]) -> Cell {
+    let mut sources: Vec<String> = Vec::new();
+    for source in parts.iter().flat_map(|c| &c.sources) {
+        if !sources.contains(source) {
+            sources.push(source.clone());
+        }
+    }
+    Cell { value, text: format_number(value), sources }
+}
+
+/// Fills computed columns of one row from its typed cells.
+fn compute_columns(columns: &[RawColumn], mut cells: Vec<Option<Cell>>) -> Vec<Option<Cell>> {
+    for (i, column) in columns.iter().enumerate() {
+        let index = |id: &String| columns.iter().position(|c| &c.id == id);
+        let value = match (&column.sum, &column.difference) {
+            (Some(ids), _) => {
+                let parts: Option<Vec<Cell>> = ids.iter().map(|id| index(id).and_then(|j| cells[j].clone())).collect();
+                parts.map(|p| computed_cell(p.iter().map(|c| c.value).sum(), &p.iter().collect::<Vec<_>>()))
+            }
+            (None, Some([a, b])) => match (index(a).and_then(|j| cells[j].clone()), index(b).and_then(|j| cells[j].clone())) {
+                (Some(a), Some(b)) => Some(computed_cell(a.value - b.value, &[&a, &b])),
+                _ => None,
+            },
+            (None, None) => continue,
+        };
+        cells[i] = value;
+    }
+    cells
+}
+
+/// `1150` -> `1,150`; decimals keep what the value holds.
+pub fn format_number(value: f64) -> String {
+    let negative = value < 0.0;
+    let text = if value.fract() == 0.0 { format!("{}", value.abs() as i64) } else { format!("{}", value.abs()) };
+    let (whole, fraction) = text.split_once('.').map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if negative { "−" } else { "" };
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// `2016-02-10` -> `10 February 2016`, `2016-01` -> `January 2016`; anything else unchanged.
+pub fn format_date(text: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ];
+    let parts: Vec<&str> = text.split('-').collect();
+    let month = |m: &str| m.parse::<usize>().ok().filter(|m| (1..=12).contains(m)).map(|m| MONTHS[m - 1]);
+    match parts.as_slice() {
+        [year, m] if year.len() == 4 => month(m).map_or(text.to_string(), |m| format!("{m} {year}")),
+        [year, m, day] if year.len() == 4 => match (month(m), day.parse::<u32>()) {
+            (Some(m), Ok(day)) => format!("{day} {m} {year}"),
+            _ => text.to_string(),
+        },
+        _ => text.to_string(),
+    }
+}
+
+impl Figures {
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// Written forms of every figure value of three or more digits (`1,150` and `1150`), which
+    /// prose must not type by hand.
+    pub fn typed_forms(&self) -> Vec<(String, &Figure)> {
+        let mut forms = Vec::new();
+        for figure in self.figures.values() {
+            if figure.value.fract() != 0.0 || figure.value.abs() < 100.0 {
+                continue;
+            }
+            let plain = format!("{}", figure.value.abs() as i64);
+            let grouped = format_number(figure.value.abs());
+            if grouped != plain {
+                forms.push((grouped, figure));
+            }
+            forms.push((plain, figure));
+        }
+        forms
+    }
+}
+
+#[cfg(test)]
+mod tests;

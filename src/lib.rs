@@ -1,0 +1,39 @@
+//! picket: a static site generator for public-facing explainers.
+//!
+//! A build is a pipeline of plain data: `site.yaml` becomes a `Config`, `content/` becomes pages
+//! and data, pages become HTML through Markdown and the theme's Tera templates, and the output
+//! folder is replaced as a whole. Disk I/O happens at the two ends; the stages between are pure.
+
+pub mod error;
+pub mod config;
+mod yaml;
+pub mod content;
+pub mod figures;
+pub mod shortcodes;
+pub mod markdown;
+pub mod render;
+pub mod output;
+pub mod site;
+pub mod checks;
+pub mod init;
+pub mod serve;
+pub mod cli;
+
+use std::path::Path;
+
+pub use error::{Error, Errors, Result};
+
+/// Reads a UTF-8 text file; the error names the file.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|err| Error::io(path, &err))?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let text = String::from_utf8_lossy(valid).into_owned();
+        Error::at_offset(
+            path,
+            &text,
+            text.len(),
+            "this file is not valid UTF-8; save it as UTF-8 in your editor",
+        )
+    })
+}

@@ -1,0 +1,285 @@
+//! Stage 5: rendered pages -> HTML files through the theme's Tera templates, plus the files every
+//! site gets (404, sitemap, robots.txt, Atom feed, highlight stylesheet).
+//!
+//! Templates receive typed context structs (`SiteContext`, `PageContext`), never hand-built maps.
+//! Tera is loaded once per build. Tera's own located errors become `Error`s at the template's
+//! path:line:col. Pure apart from `Theme::load`, which reads the templates.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::{Kwargs, State, Tera};
+
+use crate::config::Config;
+use crate::error::{Error, Errors, Location, Result};
+use crate::figures::{Source, format_date};
+use crate::markdown::{ShortcodeTemplates, TocEntry};
+use crate::read_text;
+
+/// The theme's templates, loaded into Tera.
+pub struct Theme {
+    tera: Tera,
+    /// Theme-relative path of the templates folder, for error messages.
+    templates_dir: PathBuf,
+    sources: BTreeMap<String, String>,
+    shortcodes: BTreeSet<String>,
+}
+
+pub const TEMPLATES: &str = "templates";
+
+impl Theme {
+    /// Reads every file under `themes/<name>/templates/`.
+    pub fn load(config: &Config) -> Result<Theme, Errors> {
+        let dir = config.theme_dir.join(TEMPLATES);
+        if !dir.is_dir() {
+            return Err(Error::in_file(
+                Path::new(crate::config::CONFIG_FILE),
+                format!("the theme has no templates folder `{}`; check `theme` in site.yaml", config.relative(&dir).display()),
+            )
+            .into());
+        }
+        let mut files = Vec::new();
+        let mut errors = Errors::default();
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    errors.push(Error::msg(format!("cannot read the theme: {err}")));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let name = name.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            match read_text(entry.path()) {
+                Ok(text) => files.push((name, text)),
+                Err(mut err) => {
+                    err.path = Some(config.relative(entry.path()).to_path_buf());
+                    errors.push(err);
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Theme::parse(config, config.relative(&dir), files)
+    }
+
+    /// Builds the theme from `(template name, text)` pairs; `templates_dir` is for messages.
+    pub fn parse(config: &Config, templates_dir: &Path, files: Vec<(String, String)>) -> Result<Theme, Errors> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        tera.register_filter("date_long", |value: &str, _: Kwargs, _: &State| format_date(value));
+        let base_path = config.base_path.clone();
+        tera.register_function("url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            Ok(format!("{base_path}/{}", path.trim_start_matches('/')))
+        });
+        let mut theme = Theme {
+            tera,
+            templates_dir: templates_dir.to_path_buf(),
+            sources: files.iter().cloned().collect(),
+            shortcodes: files
+                .iter()
+                .filter_map(|(name, _)| name.strip_prefix("shortcodes/")?.strip_suffix(".html").map(str::to_string))
+                .collect(),
+        };
+        if let Err(err) = theme.tera.add_raw_templates(files) {
+            return Err(theme.error(&err).into());
+        }
+        Ok(theme)
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    /// Renders `template` with `context`.
+    pub fn render<T: Serialize>(&self, template: &str, context: &T) -> Result<String> {
+        if !self.tera.contains_template(template) {
+            return Err(Error::in_file(
+                &self.templates_dir,
+                format!("the theme has no template `{template}`; add `{}/{template}`", self.templates_dir.display()),
+            ));
+        }
+        let context = tera::Context::from_serialize(context).map_err(|err| self.error(&err))?;
+        self.tera.render(template, &context).map_err(|err| self.error(&err))
+    }
+
+    /// Turns a Tera error into ours, located in the template file when Tera knows where.
+    fn error(&self, err: &tera::Error) -> Error {
+        let report = match err.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => Some(report),
+            _ => None,
+        };
+        let Some(report) = report else {
+            let mut message = lower_first(&err.to_string());
+            let mut source = std::error::Error::source(err);
+            while let Some(inner) = source {
+                message.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            return Error::in_file(&self.templates_dir, message);
+        };
+        let path = self.templates_dir.join(report.filename());
+        let span = report.span();
+        let location = Location { line: span.start_line.max(1), column: span.start_col + 1 };
+        let message = lower_first(report.message());
+        match self.sources.get(report.filename()) {
+            Some(text) => Error::at(&path, text, location, message),
+            None => Error { location: Some(location), ..Error::in_file(&path, message) },
+        }
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl ShortcodeTemplates for Theme {
+    fn has(&self, name: &str) -> bool {
+        self.shortcodes.contains(name)
+    }
+
+    fn render(&self, name: &str, args: &BTreeMap<String, serde_json::Value>, body: &str) -> Result<String> {
+        let mut context = tera::Context::new();
+        for (key, value) in args {
+            context.insert(key.clone(), value);
+        }
+        context.insert("body", body);
+        self.tera.render(&format!("shortcodes/{name}.html"), &context).map_err(|err| self.error(&err))
+    }
+}
+
+/// A link in navigation, breadcrumbs or tags.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+    pub is_current: bool,
+}
+
+/// `site` in every template.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteContext<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub base_url: &'a str,
+    pub base_path: &'a str,
+    pub extra: &'a serde_json::Value,
+    pub nav: Vec<NavItem>,
+}
+
+/// A page in a listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    pub date: Option<String>,
+    pub weight: Option<i64>,
+}
+
+/// `page` in every template.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageContext<'a> {
+    pub kind: &'static str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub url: String,
+    pub permalink: String,
+    pub date: Option<String>,
+    pub updated: Option<String>,
+    pub review_date: Option<String>,
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    pub show_toc: bool,
+    pub sources: Vec<&'a Source>,
+    pub extra: serde_json::Value,
+    pub tags: Vec<Link>,
+    pub pages: Vec<Summary>,
+    pub ancestors: Vec<Link>,
+    pub has_code: bool,
+    pub word_count: usize,
+}
+
+#[derive(Serialize)]
+struct TemplateContext<'a> {
+    site: &'a SiteContext<'a>,
+    page: &'a PageContext<'a>,
+}
+
+/// Renders a page template with `site` and `page`.
+pub fn render_page(theme: &Theme, template: &str, site: &SiteContext, page: &PageContext) -> Result<String> {
+    theme.render(template, &TemplateContext { site, page })
+}
+
+/// `sitemap.xml` listing `urls` (absolute).
+pub fn sitemap(urls: &[(String, Option<String>)]) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (url, lastmod) in urls {
+        xml.push_str(&format!("  <url><loc>{}</loc>", xml_escape(url)));
+        if let Some(date) = lastmod {
+            xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+pub fn robots(config: &Config) -> String {
+    format!("User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n", config.base_url)
+}
+
+/// An entry in the Atom feed.
+pub struct FeedEntry {
+    pub title: String,
+    pub url: String,
+    pub updated: String,
+    pub summary: String,
+}
+
+/// `atom.xml` with the given entries, newest first; `updated` is the newest entry's date.
+pub fn atom(config: &Config, entries: &[FeedEntry]) -> String {
+    let updated = entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| "1970-01-01".to_string());
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  \
+         <link href=\"{}/atom.xml\" rel=\"self\"/>\n  <link href=\"{}/\"/>\n  <id>{}/</id>\n  <updated>{updated}T00:00:00Z</updated>\n",
+        xml_escape(&config.language),
+        xml_escape(&config.title),
+        xml_escape(&config.base_url),
+        xml_escape(&config.base_url),
+        xml_escape(&config.base_url),
+    );
+    for entry in entries {
+        xml.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            xml_escape(&entry.title),
+            xml_escape(&entry.url),
+            xml_escape(&entry.url),
+            entry.updated,
+            xml_escape(&entry.summary)
+        ));
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

@@ -1,0 +1,223 @@
+//! Finds shortcode calls in a Markdown body: `{{ name(k="v") }}` inline and
+//! `{% name(k="v") %}body{% end %}` with a body.
+//!
+//! Pure: takes text and returns calls with their byte ranges. Calls inside code spans and fenced
+//! or indented code blocks are left alone. What a call renders to is decided by `markdown`.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag};
+
+/// One shortcode call found in a body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub name: String,
+    pub args: BTreeMap<String, serde_json::Value>,
+    /// The whole call, including any body and `{% end %}`, as bytes of the body text.
+    pub range: Range<usize>,
+    /// The body's bytes, for calls written with `{% %}`.
+    pub body: Option<Range<usize>>,
+}
+
+/// A problem at byte `offset` of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Every top-level call in `text`; calls inside bodies are found when the body is rendered.
+pub fn find(text: &str) -> Result<Vec<Call>, ParseError> {
+    let code = code_ranges(text);
+    let in_code = |offset: usize| code.iter().any(|r| r.contains(&offset));
+    let mut calls = Vec::new();
+    let mut offset = 0;
+    while let Some(found) = next_opening(text, offset) {
+        if in_code(found) {
+            offset = found + 2;
+            continue;
+        }
+        let call = if text[found..].starts_with("{{") {
+            parse_inline(text, found)?
+        } else {
+            parse_with_body(text, found, &in_code)?
+        };
+        offset = call.range.end;
+        calls.push(call);
+    }
+    Ok(calls)
+}
+
+fn next_opening(text: &str, from: usize) -> Option<usize> {
+    let rest = &text[from..];
+    let inline = rest.find("{{");
+    let block = rest.find("{%");
+    let first = match (inline, block) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    Some(from + first)
+}
+
+/// Byte ranges of code spans and code blocks, where `{{` is literal text.
+fn code_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
+        match event {
+            Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => ranges.push(range),
+            _ => {}
+        }
+    }
+    ranges
+}
+
+fn parse_inline(text: &str, start: usize) -> Result<Call, ParseError> {
+    let close = text[start..].find("}}").ok_or_else(|| ParseError {
+        offset: start,
+        message: "this shortcode is never closed; end it with `}}`".to_string(),
+    })?;
+    let inner = &text[start + 2..start + close];
+    let (name, args) = parse_signature(inner, start + 2)?;
+    Ok(Call { name, args, range: start..start + close + 2, body: None })
+}
+
+fn parse_with_body(
+    text: &str,
+    start: usize,
+    in_code: &dyn Fn(usize) -> bool,
+) -> Result<Call, ParseError> {
+    let tag_end = tag_close(text, start)?;
+    let inner = &text[start + 2..tag_end - 2];
+    if inner.trim() == "end" {
+        return Err(ParseError {
+            offset: start,
+            message: "this `{% end %}` closes no shortcode; remove it or add the opening `{% name() %}`".to_string(),
+        });
+    }
+    let (name, args) = parse_signature(inner, start + 2)?;
+    let mut depth = 1;
+    let mut offset = tag_end;
+    while let Some(found) = text[offset..].find("{%").map(|i| offset + i) {
+        if in_code(found) {
+            offset = found + 2;
+            continue;
+        }
+        let end = tag_close(text, found)?;
+        if text[found + 2..end - 2].trim() == "end" {
+            depth -= 1;
+            if depth == 0 {
+                return Ok(Call { name, args, range: start..end, body: Some(tag_end..found) });
+            }
+        } else {
+            depth += 1;
+        }
+        offset = end;
+    }
+    Err(ParseError {
+        offset: start,
+        message: format!("the shortcode `{name}` has no `{{% end %}}`; close its body with `{{% end %}}`"),
+    })
+}
+
+fn tag_close(text: &str, start: usize) -> Result<usize, ParseError> {
+    text[start..].find("%}").map(|i| start + i + 2).ok_or_else(|| ParseError {
+        offset: start,
+        message: "this shortcode is never closed; end it with `%}`".to_string(),
+    })
+}
+
+type Signature = (String, BTreeMap<String, serde_json::Value>);
+
+/// Parses `name(key=value, ...)`; `base` is the offset of `inner` in the body.
+fn parse_signature(inner: &str, base: usize) -> Result<Signature, ParseError> {
+    let error = |at: usize, message: String| ParseError { offset: base + at, message };
+    let trimmed_start = inner.len() - inner.trim_start().len();
+    let inner_trim = inner.trim();
+    let open = inner_trim.find('(').ok_or_else(|| {
+        error(trimmed_start, "a shortcode is written `name(key=\"value\")`; add the brackets after its name".to_string())
+    })?;
+    let name = inner_trim[..open].trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(error(trimmed_start, format!("`{name}` is not a shortcode name; use letters, digits and `_`")));
+    }
+    let Some(args_text) = inner_trim[open + 1..].strip_suffix(')') else {
+        return Err(error(trimmed_start + open, "the arguments are never closed; end them with `)`".to_string()));
+    };
+    let args_base = trimmed_start + open + 1;
+    let args = parse_args(args_text).map_err(|(at, message)| error(args_base + at, message))?;
+    Ok((name.to_string(), args))
+}
+
+fn parse_args(text: &str) -> Result<BTreeMap<String, serde_json::Value>, (usize, String)> {
+    let mut args = BTreeMap::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let skip_space = |i: &mut usize| {
+        while *i < bytes.len() && bytes[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    loop {
+        skip_space(&mut i);
+        if i >= bytes.len() {
+            return Ok(args);
+        }
+        let key_start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+            i += 1;
+        }
+        let key = &text[key_start..i];
+        skip_space(&mut i);
+        if key.is_empty() || bytes.get(i) != Some(&b'=') {
+            return Err((key_start, "arguments are written `key=\"value\"`, separated by commas".to_string()));
+        }
+        i += 1;
+        skip_space(&mut i);
+        let value_start = i;
+        let value = match bytes.get(i) {
+            Some(&quote @ (b'"' | b'\'')) => {
+                let end = text[i + 1..].find(quote as char).ok_or((
+                    value_start,
+                    format!("the text of `{key}` is never closed; end it with {}", quote as char),
+                ))?;
+                let value = text[i + 1..i + 1 + end].to_string();
+                i += end + 2;
+                serde_json::Value::String(value)
+            }
+            _ => {
+                while i < bytes.len() && bytes[i] != b',' && !bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                parse_bare(&text[value_start..i]).ok_or((
+                    value_start,
+                    format!("the value of `{key}` must be \"text\", a number, true or false"),
+                ))?
+            }
+        };
+        if args.insert(key.to_string(), value).is_some() {
+            return Err((key_start, format!("`{key}` is given twice; keep one")));
+        }
+        skip_space(&mut i);
+        match bytes.get(i) {
+            None => return Ok(args),
+            Some(b',') => i += 1,
+            Some(_) => return Err((i, "separate arguments with a comma".to_string())),
+        }
+    }
+}
+
+fn parse_bare(value: &str) -> Option<serde_json::Value> {
+    match value {
+        "true" => Some(true.into()),
+        "false" => Some(false.into()),
+        _ => value
+            .parse::<i64>()
+            .map(Into::into)
+            .ok()
+            .or_else(|| value.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Into::into)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,510 @@
+#!/usr/bin/env node
+// Browser checks for a built picket site.
+//
+//   node tests/browser/check-site.mjs SITE_DIR [--base-path /prefix]
+//
+// Serves SITE_DIR on 127.0.0.1 (ephemeral port), opens every .html file in Debian's
+// chromium via playwright-core and checks, per page:
+//   axe        axe-core, WCAG 2.0/2.1/2.2 A+AA tags: zero violations
+//   skip-link  first Tab focuses a visible skip link to #main-content (target exists)
+//   no-js      with JavaScript off, the same h1-h3 texts, table captions and link hrefs
+//   reflow-320 at 320x640 the page does not scroll sideways
+//   print      under print media, PRINT_HIDDEN_SELECTORS are display:none (or absent)
+//   network    no request leaves the test server's origin; no font files requested
+// Prints one PASS/FAIL line per page and check, then "N passed, M failed".
+// Exit 1 if anything failed (or the run could not start), 0 otherwise.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+// ---- configuration -------------------------------------------------------------
+const PRINT_HIDDEN_SELECTORS = ['header nav', '.skip-link', 'nav.toc'];
+const SKIP_LINK_HREF = '#main-content';
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const DESKTOP = { width: 1280, height: 800 };
+const NARROW = { width: 320, height: 640 };
+const NAV_TIMEOUT_MS = 30_000;
+const FONT_RE = /\.(woff2?|ttf|otf|eot)(?:[?#]|$)/i;
+const CHECKS = ['axe', 'skip-link', 'no-js', 'reflow-320', 'print', 'network'];
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.rss': 'application/rss+xml; charset=utf-8',
+  '.atom': 'application/atom+xml; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.pdf': 'application/pdf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+};
+
+// ---- arguments -----------------------------------------------------------------
+function usage(msg) {
+  if (msg) console.error(`check-site: ${msg}`);
+  console.error('usage: node tests/browser/check-site.mjs SITE_DIR [--base-path /prefix]');
+  process.exit(2);
+}
+
+let siteArg = null;
+let basePath = '/';
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--base-path') {
+    if (i + 1 >= argv.length) usage('--base-path needs a value');
+    basePath = argv[++i];
+  } else if (a.startsWith('--base-path=')) {
+    basePath = a.slice('--base-path='.length);
+  } else if (a === '-h' || a === '--help') {
+    usage();
+  } else if (a.startsWith('--')) {
+    usage(`unknown option ${a}`);
+  } else if (siteArg === null) {
+    siteArg = a;
+  } else {
+    usage(`unexpected argument ${a}`);
+  }
+}
+if (!siteArg) usage('SITE_DIR is required');
+const SITE = path.resolve(siteArg);
+if (!fs.existsSync(SITE) || !fs.statSync(SITE).isDirectory()) usage(`not a directory: ${SITE}`);
+basePath = '/' + basePath.replace(/^\/+|\/+$/g, '');
+if (basePath !== '/') basePath += '/';
+
+// ---- static server -------------------------------------------------------------
+function resolveRequest(urlPath) {
+  // Returns {file} for a servable file, {redirect} for a directory without a slash, or null.
+  let p;
+  try {
+    p = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (!p.startsWith(basePath)) {
+    if (p + '/' === basePath) return { redirect: basePath };
+    return null;
+  }
+  const rel = p.slice(basePath.length);
+  if (rel.includes('\0')) return null;
+  const file = path.resolve(SITE, '.' + path.posix.sep + rel);
+  if (file !== SITE && !file.startsWith(SITE + path.sep)) return null;
+  let st;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return null;
+  }
+  if (st.isDirectory()) {
+    if (!p.endsWith('/')) return { redirect: p + '/' };
+    const idx = path.join(file, 'index.html');
+    return fs.existsSync(idx) ? { file: idx } : null;
+  }
+  return st.isFile() ? { file } : null;
+}
+
+const serverLog = [];
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  serverLog.push(url.pathname);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const r = resolveRequest(url.pathname);
+  if (r && r.redirect) {
+    res.writeHead(301, { Location: r.redirect + url.search }).end();
+    return;
+  }
+  let status = 200;
+  let file = r && r.file;
+  if (!file) {
+    status = 404;
+    file = path.join(SITE, '404.html');
+    if (!fs.existsSync(file)) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 Not Found\n');
+      return;
+    }
+  }
+  const body = fs.readFileSync(file);
+  res.writeHead(status, {
+    'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
+    'Content-Length': body.length,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+});
+
+// Anything chromium tries to send off-machine despite page.route (browser-internal
+// traffic, websockets, preconnects) goes to this local dead-end proxy instead.
+const leaks = [];
+const sink = http.createServer((req, res) => {
+  leaks.push(`${req.method} ${req.url}`);
+  res.writeHead(502, { 'Content-Type': 'text/plain' }).end('blocked by check-site\n');
+});
+sink.on('connect', (req, socket) => {
+  leaks.push(`CONNECT ${req.url}`);
+  socket.destroy();
+});
+
+function listen(srv) {
+  return new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve(srv.address().port));
+  });
+}
+
+// ---- page discovery ------------------------------------------------------------
+function findHtml(dir) {
+  const out = [];
+  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (ent.name === 'node_modules' || ent.name.startsWith('.')) continue;
+    const full = path.join(dir, ent.name);
+    if (ent.isDirectory()) out.push(...findHtml(full));
+    else if (ent.isFile() && /\.html?$/i.test(ent.name)) out.push(full);
+  }
+  return out;
+}
+
+function pagePath(file) {
+  // URL path for a file: dir/index.html -> /base/dir/ (as it is served when deployed)
+  let rel = path.relative(SITE, file).split(path.sep).join('/');
+  if (rel === 'index.html') rel = '';
+  else if (rel.endsWith('/index.html')) rel = rel.slice(0, -'index.html'.length);
+  return basePath + rel.split('/').map(encodeURIComponent).join('/');
+}
+
+// ---- in-page helpers (run inside the browser) ----------------------------------
+function collectContent() {
+  const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
+  return {
+    headings: [...document.querySelectorAll('h1, h2, h3')].map((e) => `${e.tagName.toLowerCase()}: ${norm(e.textContent)}`),
+    captions: [...document.querySelectorAll('table caption')].map((e) => `caption: ${norm(e.textContent)}`),
+    links: [...document.querySelectorAll('a[href]')].map((e) => `href: ${e.getAttribute('href')}`),
+  };
+}
+
+function inspectFocus(expectedHref) {
+  const el = document.activeElement;
+  const describe = (e) => {
+    if (!e || e === document.body) return 'body (nothing focused)';
+    let s = e.tagName.toLowerCase();
+    if (e.id) s += `#${e.id}`;
+    if (e.classList && e.classList.length) s += '.' + [...e.classList].join('.');
+    const href = e.getAttribute && e.getAttribute('href');
+    if (href !== null && href !== undefined) s += `[href="${href}"]`;
+    return s;
+  };
+  const problems = [];
+  if (!el || el === document.body || el.tagName !== 'A') {
+    problems.push(`first Tab focused ${describe(el)}, not a skip link`);
+    return problems;
+  }
+  const href = el.getAttribute('href');
+  if (href !== expectedHref) problems.push(`first Tab focused ${describe(el)}, expected href="${expectedHref}"`);
+  if (!document.getElementById(expectedHref.slice(1))) problems.push(`target ${expectedHref} does not exist`);
+  const r = el.getBoundingClientRect();
+  const cs = getComputedStyle(el);
+  if (r.width < 1 || r.height < 1) problems.push(`skip link has an empty box (${r.width}x${r.height})`);
+  const vw = document.documentElement.clientWidth || innerWidth;
+  const vh = document.documentElement.clientHeight || innerHeight;
+  if (r.left < 0 || r.top < 0 || r.right > vw + 0.5 || r.bottom > vh + 0.5) {
+    problems.push(`skip link is outside the viewport (box ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}, viewport ${vw}x${vh})`);
+  }
+  if (cs.visibility !== 'visible' || Number(cs.opacity) === 0) problems.push(`skip link is not visible (visibility ${cs.visibility}, opacity ${cs.opacity})`);
+  if (!problems.length) {
+    // Hit test at the centre: catches clip/clip-path "visually hidden" styles and overlap.
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    if (!hit || (hit !== el && !el.contains(hit))) {
+      problems.push(`skip link is clipped or covered when focused (element at its centre: ${describe(hit)}; width ${r.width}, height ${r.height}, clip ${cs.clip}, clip-path ${cs.clipPath})`);
+    }
+  }
+  return problems;
+}
+
+function inspectOverflow() {
+  const de = document.documentElement;
+  const res = { scrollWidth: de.scrollWidth, clientWidth: de.clientWidth, culprits: [] };
+  if (res.scrollWidth <= res.clientWidth) return res;
+  const clips = (e) => {
+    for (let a = e.parentElement; a && a !== document.body && a !== de; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o !== 'visible') return true;
+    }
+    return false;
+  };
+  const describe = (e) => {
+    let s = e.tagName.toLowerCase();
+    if (e.id) s += `#${e.id}`;
+    if (e.classList.length) s += '.' + [...e.classList].join('.');
+    return s;
+  };
+  for (const e of document.body.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (r.right > res.clientWidth + 0.5 && !clips(e)) {
+      // report the outermost offender only
+      let p = e.parentElement;
+      let parentOffends = false;
+      for (; p && p !== document.body; p = p.parentElement) {
+        if (p.getBoundingClientRect().right > res.clientWidth + 0.5) { parentOffends = true; break; }
+      }
+      if (!parentOffends) res.culprits.push(`${describe(e)} (right edge ${Math.round(r.right)}px)`);
+      if (res.culprits.length >= 5) break;
+    }
+  }
+  return res;
+}
+
+function inspectPrint(selectors) {
+  const shown = [];
+  for (const sel of selectors) {
+    for (const el of document.querySelectorAll(sel)) {
+      let hidden = false;
+      for (let e = el; e; e = e.parentElement) {
+        if (getComputedStyle(e).display === 'none') { hidden = true; break; }
+      }
+      if (!hidden) {
+        let d = el.tagName.toLowerCase();
+        if (el.id) d += `#${el.id}`;
+        if (el.classList.length) d += '.' + [...el.classList].join('.');
+        shown.push(`${sel} -> ${d} (display: ${getComputedStyle(el).display})`);
+      }
+    }
+  }
+  return shown;
+}
+
+// ---- main ------------------------------------------------------------------------
+const results = []; // {page, check, ok, details[]}
+function report(page, check, ok, details = []) {
+  results.push({ page, check, ok });
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${check} ${page}${ok || !details.length ? '' : ': ' + details[0]}`);
+  if (!ok) for (const d of details.slice(1)) console.log(`     ${d}`);
+}
+
+function missingFrom(withJs, noJs) {
+  const have = new Map();
+  for (const x of noJs) have.set(x, (have.get(x) || 0) + 1);
+  const missing = [];
+  for (const x of withJs) {
+    const n = have.get(x) || 0;
+    if (n > 0) have.set(x, n - 1);
+    else missing.push(x);
+  }
+  return missing;
+}
+
+async function main() {
+  const files = findHtml(SITE).sort();
+  if (!files.length) {
+    console.error(`check-site: no .html files under ${SITE}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    console.error(`check-site: ${CHROMIUM} not found; run .ci/install-deps.sh`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  const require = createRequire(import.meta.url);
+  const { chromium } = require('playwright-core');
+  const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+  const port = await listen(server);
+  const sinkPort = await listen(sink);
+  const origin = `http://127.0.0.1:${port}`;
+  console.log(`check-site: ${files.length} page(s) from ${SITE} at ${origin}${basePath}`);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      // second line of defence behind page.route: no DNS, off-machine traffic to a local sink
+      `--proxy-server=http://127.0.0.1:${sinkPort}`,
+      '--proxy-bypass-list=127.0.0.1',
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ],
+  });
+
+  // Per-context network guard: every request is recorded against the page that made it;
+  // anything not for our origin is aborted before it is sent.
+  const netLog = new Map(); // page -> {offsite:Set, fonts:Set}
+  const logFor = (page) => {
+    let l = netLog.get(page);
+    if (!l) netLog.set(page, (l = { offsite: new Set(), fonts: new Set() }));
+    return l;
+  };
+  async function guardedContext(opts) {
+    const ctx = await browser.newContext({ serviceWorkers: 'block', ...opts });
+    await ctx.route('**/*', (route) => {
+      const req = route.request();
+      let u;
+      try {
+        u = new URL(req.url());
+      } catch {
+        return route.abort('blockedbyclient');
+      }
+      const page = req.frame() ? req.frame().page() : null;
+      if (u.origin !== origin) {
+        if (page) logFor(page).offsite.add(req.url());
+        else leaks.push(`(no page) ${req.url()}`);
+        return route.abort('blockedbyclient');
+      }
+      return route.continue();
+    });
+    ctx.on('request', (req) => {
+      const page = req.frame() ? req.frame().page() : null;
+      if (!page) return;
+      const url = req.url();
+      if (req.resourceType() === 'font' || FONT_RE.test(new URL(url).pathname)) logFor(page).fonts.add(url);
+      if (/^(https?|wss?|ftp):/i.test(url) && !url.startsWith(origin + '/')) logFor(page).offsite.add(url);
+    });
+    ctx.on('websocket', () => {}); // websockets to other hosts go through the sink proxy and fail
+    return ctx;
+  }
+
+  const ctxJs = await guardedContext({ viewport: DESKTOP, javaScriptEnabled: true });
+  const ctxNoJs = await guardedContext({ viewport: DESKTOP, javaScriptEnabled: false });
+  const ctxNarrow = await guardedContext({ viewport: NARROW, javaScriptEnabled: true });
+
+  const settle = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  const t0 = Date.now();
+
+  for (const file of files) {
+    const p = pagePath(file);
+    const url = origin + p;
+    const pages = [];
+    try {
+      // --- desktop, JS on: skip link, axe, content, print
+      const page = await ctxJs.newPage();
+      pages.push(page);
+      const resp = await page.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
+      if (!resp) throw new Error('no response');
+      await settle(page);
+
+      await page.keyboard.press('Tab');
+      const focusProblems = await page.evaluate(inspectFocus, SKIP_LINK_HREF);
+      report(p, 'skip-link', focusProblems.length === 0, focusProblems);
+      await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
+
+      await page.addScriptTag({ content: axeSource });
+      const axe = await page.evaluate(
+        (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+        AXE_TAGS,
+      );
+      const axeDetails = [];
+      for (const v of axe.violations) {
+        const targets = v.nodes.slice(0, 8).map((n) => n.target.join(' ')).join(' | ');
+        const more = v.nodes.length > 8 ? ` (+${v.nodes.length - 8} more)` : '';
+        axeDetails.push(`${v.id} (${v.impact}) ${v.help}: ${targets}${more}`);
+      }
+      if (axeDetails.length) axeDetails.unshift(`${axe.violations.length} axe violation(s)`);
+      report(p, 'axe', axe.violations.length === 0, axeDetails);
+      if (axe.incomplete && axe.incomplete.length) {
+        console.log(`     note: axe needs review: ${axe.incomplete.map((v) => `${v.id}(${v.nodes.length})`).join(', ')}`);
+      }
+
+      const withJs = await page.evaluate(collectContent);
+
+      await page.emulateMedia({ media: 'print' });
+      const shown = await page.evaluate(inspectPrint, PRINT_HIDDEN_SELECTORS);
+      report(p, 'print', shown.length === 0, shown.length ? [`visible in print: ${shown.join('; ')}`] : []);
+
+      // --- JavaScript off
+      const pageNoJs = await ctxNoJs.newPage();
+      pages.push(pageNoJs);
+      await pageNoJs.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
+      const noJs = await pageNoJs.evaluate(collectContent);
+      const missing = [
+        ...missingFrom(withJs.headings, noJs.headings),
+        ...missingFrom(withJs.captions, noJs.captions),
+        ...missingFrom(withJs.links, noJs.links),
+      ];
+      report(p, 'no-js', missing.length === 0, missing.length ? [`${missing.length} item(s) only present with JavaScript`, ...missing.slice(0, 10)] : []);
+
+      // --- 320 px wide
+      const pageNarrow = await ctxNarrow.newPage();
+      pages.push(pageNarrow);
+      await pageNarrow.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
+      await settle(pageNarrow);
+      const ov = await pageNarrow.evaluate(inspectOverflow);
+      const ovOk = ov.scrollWidth <= ov.clientWidth;
+      report(p, 'reflow-320', ovOk, ovOk ? [] : [`page scrolls sideways at 320px: scrollWidth ${ov.scrollWidth} > clientWidth ${ov.clientWidth}`, ...ov.culprits.map((c) => `wide: ${c}`)]);
+
+      // --- network (all three loads of this page)
+      const offsite = new Set();
+      const fonts = new Set();
+      for (const pg of pages) {
+        const l = netLog.get(pg);
+        if (!l) continue;
+        l.offsite.forEach((u) => offsite.add(u));
+        l.fonts.forEach((u) => fonts.add(u));
+      }
+      const netDetails = [
+        ...[...offsite].map((u) => `off-site request (blocked): ${u}`),
+        ...[...fonts].map((u) => `font requested: ${u}`),
+      ];
+      report(p, 'network', netDetails.length === 0, netDetails);
+    } catch (err) {
+      const done = new Set(results.filter((r) => r.page === p).map((r) => r.check));
+      for (const c of CHECKS) if (!done.has(c)) report(p, c, false, [`page could not be checked: ${String(err.message || err).split('\n')[0]}`]);
+    } finally {
+      for (const pg of pages) {
+        netLog.delete(pg);
+        await pg.close().catch(() => {});
+      }
+    }
+  }
+
+  const elapsed = (Date.now() - t0) / 1000;
+  await browser.close();
+  server.close();
+  sink.close();
+
+  if (leaks.length) {
+    // Browser-level traffic that page.route could not see; it reached only the local sink.
+    console.log(`note: ${leaks.length} browser request(s) sent to the local sink proxy (never left the machine): ${[...new Set(leaks)].slice(0, 5).join(', ')}`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  const passed = results.length - failed;
+  console.log(`check-site: ${files.length} page(s) in ${elapsed.toFixed(1)} s (${(elapsed / files.length).toFixed(2)} s/page)`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(`check-site: ${err && err.stack ? err.stack : err}`);
+  console.log(`${results.filter((r) => r.ok).length} passed, ${results.filter((r) => !r.ok).length + 1} failed`);
+  process.exit(1);
+});
