@@ -16,6 +16,7 @@ pub mod output;
 pub mod site;
 pub mod checks;
 pub mod init;
+pub mod watch;
 pub mod serve;
 pub mod cli;
 

@@ -93,6 +93,11 @@ impl Theme {
         Ok(theme)
     }
 
+    /// Where the template `name` would live, relative to the site root.
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        self.templates_dir.join(name)
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.tera.contains_template(name)
     }

@@ -250,6 +250,15 @@ fn render_files(
                 (None, PageKind::Section) => "section.html".to_string(),
                 (None, PageKind::Page) => "page.html".to_string(),
             };
+            if front.template.is_some() && !theme.has_template(&template) {
+                let offset = page.text.find("template:").unwrap_or(0);
+                return Err(Error::at_offset(
+                    &page.path,
+                    &page.text,
+                    offset,
+                    format!("the theme has no template `{template}`; add `{}` or fix the name", theme.path_of(&template).display()),
+                ));
+            }
             let html = render::render_page(theme, &template, &site(&page.route), &context)?;
             Ok(OutputFile::text(format!("{}index.html", page.route), html))
         })

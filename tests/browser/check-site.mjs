@@ -300,8 +300,11 @@ function inspectPrint(selectors) {
 const results = []; // {page, check, ok, details[]}
 function report(page, check, ok, details = []) {
   results.push({ page, check, ok });
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${check} ${page}${ok || !details.length ? '' : ': ' + details[0]}`);
-  if (!ok) for (const d of details.slice(1)) console.log(`     ${d}`);
+  const notes = details.filter((d) => d.startsWith('note:'));
+  const problems = details.filter((d) => !d.startsWith('note:'));
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${check} ${page}${ok || !problems.length ? '' : ': ' + problems[0]}`);
+  if (!ok) for (const d of problems.slice(1)) console.log(`     ${d}`);
+  for (const d of notes) console.log(`     ${d}`);
 }
 
 function missingFrom(withJs, noJs) {
@@ -401,68 +404,89 @@ async function main() {
   const settle = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
   const t0 = Date.now();
 
+  const errText = (err) => `page could not be checked: ${String((err && err.message) || err).split('\n')[0]}`;
+  // One tab per context, reused from page to page (a new tab costs more than a navigation).
+  const tabs = new Map(); // context -> page
+  const open = async (ctx, url, pages, js = true) => {
+    let page = tabs.get(ctx);
+    if (!page || page.isClosed()) tabs.set(ctx, (page = await ctx.newPage()));
+    pages.push(page);
+    netLog.delete(page);
+    const resp = await page.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
+    if (!resp) throw new Error('no response');
+    if (js) await settle(page);
+    return page;
+  };
+
   for (const file of files) {
     const p = pagePath(file);
     const url = origin + p;
     const pages = [];
+    const out = {}; // check -> [ok, details]
     try {
-      // --- desktop, JS on: skip link, axe, content, print
-      const page = await ctxJs.newPage();
-      pages.push(page);
-      const resp = await page.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
-      if (!resp) throw new Error('no response');
-      await settle(page);
+      // The three loads of a page run concurrently; results are printed in a fixed order.
+      const desktop = (async () => {
+        // desktop, JS on: skip link, axe, content, print
+        const page = await open(ctxJs, url, pages);
+        await page.keyboard.press('Tab');
+        const focusProblems = await page.evaluate(inspectFocus, SKIP_LINK_HREF);
+        out['skip-link'] = [focusProblems.length === 0, focusProblems];
+        await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
 
-      await page.keyboard.press('Tab');
-      const focusProblems = await page.evaluate(inspectFocus, SKIP_LINK_HREF);
-      report(p, 'skip-link', focusProblems.length === 0, focusProblems);
-      await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
+        await page.addScriptTag({ content: axeSource });
+        const axe = await page.evaluate(
+          (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+          AXE_TAGS,
+        );
+        const axeDetails = [];
+        for (const v of axe.violations) {
+          const targets = v.nodes.slice(0, 8).map((n) => n.target.join(' ')).join(' | ');
+          const more = v.nodes.length > 8 ? ` (+${v.nodes.length - 8} more)` : '';
+          axeDetails.push(`${v.id} (${v.impact}) ${v.help}: ${targets}${more}`);
+        }
+        if (axeDetails.length) axeDetails.unshift(`${axe.violations.length} axe violation(s)`);
+        if (axe.incomplete && axe.incomplete.length) {
+          axeDetails.push(`note: axe needs review: ${axe.incomplete.map((v) => `${v.id}(${v.nodes.length})`).join(', ')}`);
+        }
+        out.axe = [axe.violations.length === 0, axeDetails];
 
-      await page.addScriptTag({ content: axeSource });
-      const axe = await page.evaluate(
-        (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-        AXE_TAGS,
-      );
-      const axeDetails = [];
-      for (const v of axe.violations) {
-        const targets = v.nodes.slice(0, 8).map((n) => n.target.join(' ')).join(' | ');
-        const more = v.nodes.length > 8 ? ` (+${v.nodes.length - 8} more)` : '';
-        axeDetails.push(`${v.id} (${v.impact}) ${v.help}: ${targets}${more}`);
+        const content = await page.evaluate(collectContent);
+
+        await page.emulateMedia({ media: 'print' });
+        const shown = await page.evaluate(inspectPrint, PRINT_HIDDEN_SELECTORS);
+        out.print = [shown.length === 0, shown.length ? [`visible in print: ${shown.join('; ')}`] : []];
+        return content;
+      })();
+      const noJsLoad = (async () => {
+        const page = await open(ctxNoJs, url, pages, false);
+        return page.evaluate(collectContent);
+      })();
+      const narrow = (async () => {
+        const page = await open(ctxNarrow, url, pages);
+        const ov = await page.evaluate(inspectOverflow);
+        const ok = ov.scrollWidth <= ov.clientWidth;
+        out['reflow-320'] = [ok, ok ? [] : [`page scrolls sideways at 320px: scrollWidth ${ov.scrollWidth} > clientWidth ${ov.clientWidth}`, ...ov.culprits.map((c) => `wide: ${c}`)]];
+      })();
+      const [dRes, nRes, wRes] = await Promise.allSettled([desktop, noJsLoad, narrow]);
+
+      if (dRes.status === 'rejected') {
+        for (const c of ['skip-link', 'axe', 'print']) if (!out[c]) out[c] = [false, [errText(dRes.reason)]];
       }
-      if (axeDetails.length) axeDetails.unshift(`${axe.violations.length} axe violation(s)`);
-      report(p, 'axe', axe.violations.length === 0, axeDetails);
-      if (axe.incomplete && axe.incomplete.length) {
-        console.log(`     note: axe needs review: ${axe.incomplete.map((v) => `${v.id}(${v.nodes.length})`).join(', ')}`);
+      if (wRes.status === 'rejected') out['reflow-320'] = [false, [errText(wRes.reason)]];
+      if (dRes.status === 'rejected' || nRes.status === 'rejected') {
+        out['no-js'] = [false, [errText(dRes.status === 'rejected' ? dRes.reason : nRes.reason)]];
+      } else {
+        const withJs = dRes.value;
+        const noJs = nRes.value;
+        const missing = [
+          ...missingFrom(withJs.headings, noJs.headings),
+          ...missingFrom(withJs.captions, noJs.captions),
+          ...missingFrom(withJs.links, noJs.links),
+        ];
+        out['no-js'] = [missing.length === 0, missing.length ? [`${missing.length} item(s) only present with JavaScript`, ...missing.slice(0, 10)] : []];
       }
 
-      const withJs = await page.evaluate(collectContent);
-
-      await page.emulateMedia({ media: 'print' });
-      const shown = await page.evaluate(inspectPrint, PRINT_HIDDEN_SELECTORS);
-      report(p, 'print', shown.length === 0, shown.length ? [`visible in print: ${shown.join('; ')}`] : []);
-
-      // --- JavaScript off
-      const pageNoJs = await ctxNoJs.newPage();
-      pages.push(pageNoJs);
-      await pageNoJs.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
-      const noJs = await pageNoJs.evaluate(collectContent);
-      const missing = [
-        ...missingFrom(withJs.headings, noJs.headings),
-        ...missingFrom(withJs.captions, noJs.captions),
-        ...missingFrom(withJs.links, noJs.links),
-      ];
-      report(p, 'no-js', missing.length === 0, missing.length ? [`${missing.length} item(s) only present with JavaScript`, ...missing.slice(0, 10)] : []);
-
-      // --- 320 px wide
-      const pageNarrow = await ctxNarrow.newPage();
-      pages.push(pageNarrow);
-      await pageNarrow.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
-      await settle(pageNarrow);
-      const ov = await pageNarrow.evaluate(inspectOverflow);
-      const ovOk = ov.scrollWidth <= ov.clientWidth;
-      report(p, 'reflow-320', ovOk, ovOk ? [] : [`page scrolls sideways at 320px: scrollWidth ${ov.scrollWidth} > clientWidth ${ov.clientWidth}`, ...ov.culprits.map((c) => `wide: ${c}`)]);
-
-      // --- network (all three loads of this page)
+      // network: all three loads of this page
       const offsite = new Set();
       const fonts = new Set();
       for (const pg of pages) {
@@ -475,15 +499,19 @@ async function main() {
         ...[...offsite].map((u) => `off-site request (blocked): ${u}`),
         ...[...fonts].map((u) => `font requested: ${u}`),
       ];
-      report(p, 'network', netDetails.length === 0, netDetails);
+      out.network = [netDetails.length === 0, netDetails];
     } catch (err) {
-      const done = new Set(results.filter((r) => r.page === p).map((r) => r.check));
-      for (const c of CHECKS) if (!done.has(c)) report(p, c, false, [`page could not be checked: ${String(err.message || err).split('\n')[0]}`]);
-    } finally {
-      for (const pg of pages) {
-        netLog.delete(pg);
-        await pg.close().catch(() => {});
-      }
+      for (const c of CHECKS) if (!out[c]) out[c] = [false, [errText(err)]];
+    }
+    const broken = CHECKS.some((c) => out[c] && !out[c][0] && String(out[c][1][0]).startsWith('page could not be checked'));
+    for (const pg of pages) {
+      netLog.delete(pg);
+      if (broken) await pg.close().catch(() => {}); // start the next page with fresh tabs
+      else await pg.emulateMedia({ media: null }).catch(() => {});
+    }
+    for (const c of CHECKS) {
+      const [ok, details] = out[c] || [false, ['check did not run']];
+      report(p, c, ok, details);
     }
   }
 

@@ -1,0 +1,95 @@
+//! Fixture sites that build: each snapshot shows every output file.
+
+use picket::config::Overrides;
+
+use crate::support::{copy_fixture, fixture, read_tree, render};
+
+fn check_site(name: &str) {
+    check_site_with(name, &Overrides::default());
+}
+
+fn check_site_with(name: &str, overrides: &Overrides) {
+    let dump = render(&fixture(name), overrides).unwrap_or_else(|e| panic!("{name} failed to build:\n{e}"));
+    insta::assert_snapshot!(name.replace('/', "__"), dump);
+}
+
+#[test]
+fn basic_site_has_home_sections_pages_bundles_and_site_files() {
+    check_site("build/basic");
+}
+
+#[test]
+fn drafts_are_built_with_the_drafts_flag() {
+    let dump = render(&fixture("build/basic"), &Overrides { drafts: true, ..Overrides::default() }).unwrap();
+    assert!(dump.contains("== draft/index.html ==\n<main lang=\"en-GB\"><h1>Draft</h1>"), "{dump}");
+}
+
+#[test]
+fn markdown_extensions_footnotes_headings_and_highlighting() {
+    check_site("build/markdown");
+}
+
+#[test]
+fn relative_md_links_become_urls_under_the_base_path() {
+    check_site("build/links");
+}
+
+#[test]
+fn shortcodes_render_theme_templates_but_not_inside_code() {
+    check_site("build/shortcodes");
+}
+
+#[test]
+fn figures_tables_charts_and_week_grids_come_from_data() {
+    check_site("build/figures");
+}
+
+#[test]
+fn base_url_override_moves_every_internal_url() {
+    let overrides = Overrides { base_url: Some("https://example.net/sub/dir/".into()), ..Overrides::default() };
+    let dump = render(&fixture("build/links"), &overrides).unwrap();
+    assert!(dump.contains("<a href=\"/sub/dir/about/#who-we-are\">about</a>"), "{dump}");
+    assert!(dump.contains("<loc>https://example.net/sub/dir/pay/rules/</loc>"), "{dump}");
+}
+
+#[test]
+fn build_writes_the_output_folder_and_replaces_it_whole() {
+    let site = copy_fixture("build/basic");
+    let out = site.path().join("public");
+    std::fs::create_dir_all(&out).unwrap();
+    let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
+    picket::site::build(&config).unwrap();
+    let first = read_tree(&out);
+    assert!(first.iter().any(|(p, _)| p.to_str() == Some("guide/first/index.html")));
+    std::fs::remove_file(site.path().join("content/about.md")).unwrap();
+    picket::site::build(&config).unwrap();
+    let second = read_tree(&out);
+    assert!(!second.iter().any(|(p, _)| p.starts_with("about")), "a removed page leaves no stale file");
+    assert_eq!(first.len(), second.len() + 1);
+}
+
+#[test]
+fn failing_build_leaves_previous_output_byte_identical() {
+    let site = copy_fixture("build/basic");
+    let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
+    picket::site::build(&config).unwrap();
+    let before = read_tree(&config.output_dir);
+    std::fs::write(site.path().join("content/about.md"), "---\ntitle: About\n").unwrap();
+    std::fs::write(site.path().join("content/guide/first.md"), "---\ntitle: First\n---\nNow changed.\n").unwrap();
+    assert!(picket::site::build(&config).is_err());
+    assert_eq!(read_tree(&config.output_dir), before);
+    let leftovers: Vec<_> = std::fs::read_dir(site.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(!leftovers.iter().any(|n| n.to_string_lossy().contains("picket-")), "{leftovers:?}");
+}
+
+#[test]
+fn output_folder_not_written_by_picket_is_never_replaced() {
+    let site = copy_fixture("build/basic");
+    let out = site.path().join("public");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "an editor's file").unwrap();
+    let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
+    let err = picket::site::build(&config).err().unwrap().to_string();
+    assert!(err.contains("already holds files that picket did not write"), "{err}");
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "an editor's file");
+}

@@ -1,0 +1,70 @@
+//! The real binary: exit codes and what it prints.
+
+use std::process::Command;
+
+use clap::CommandFactory;
+
+use crate::support::{copy_fixture, fixture};
+
+fn picket(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_picket")).args(args).output().expect("run picket");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_definition_is_valid() {
+    picket::cli::Cli::command().debug_assert();
+}
+
+#[test]
+fn build_succeeds_with_a_summary_line() {
+    let site = copy_fixture("build/basic");
+    let (code, stdout, _) = picket(&["build", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("built 6 pages"), "{stdout}");
+    assert!(site.path().join("public/guide/first/index.html").exists());
+}
+
+#[test]
+fn site_error_exits_1_and_prints_the_located_error() {
+    let root = fixture("errors/link_missing_md");
+    let (code, stdout, stderr) = picket(&["build", "--root", root.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains(" --> content/a.md:6:5\n"), "{stderr}");
+    assert!(stderr.ends_with("error: the site has 1 error\n"), "{stderr}");
+}
+
+#[test]
+fn check_exits_1_on_a_broken_anchor_and_writes_nothing() {
+    let site = copy_fixture("errors/link_missing_anchor");
+    let (code, _, stderr) = picket(&["check", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("content/a.md:6:5"), "{stderr}");
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let (code, _, stderr) = picket(&["build", "--no-such-flag"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--no-such-flag"), "{stderr}");
+}
+
+#[test]
+fn init_writes_a_site_that_builds_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("new");
+    let (code, _, stderr) = picket(&["init", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = picket(&["build", "--root", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("built 2 pages"), "{stdout}");
+    let (code, _, stderr) = picket(&["init", site.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("never overwrites"), "{stderr}");
+}

@@ -1,0 +1,109 @@
+//! Every error fixture: the rendered error, with its path:line:col, is snapshotted.
+
+use picket::config::Overrides;
+
+use crate::support::{fixture, render};
+
+fn check_error(case: &str) {
+    let name = format!("errors/{case}");
+    let error = match render(&fixture(&name), &Overrides::default()) {
+        Ok(dump) => panic!("{name} built but should fail:\n{dump}"),
+        Err(error) => error,
+    };
+    insta::assert_snapshot!(name.replace('/', "__"), error);
+}
+
+#[test]
+fn malformed_yaml() {
+    check_error("malformed_yaml");
+}
+
+#[test]
+fn front_matter_without_closing_fence() {
+    check_error("unclosed_front_matter");
+}
+
+#[test]
+fn missing_title() {
+    check_error("missing_title");
+}
+
+#[test]
+fn unknown_front_matter_key_gets_a_hint() {
+    check_error("unknown_front_matter_key");
+}
+
+#[test]
+fn unknown_site_key_gets_a_hint() {
+    check_error("unknown_site_key");
+}
+
+#[test]
+fn tera_syntax_error_points_into_the_template() {
+    check_error("tera_syntax_error");
+}
+
+#[test]
+fn undefined_template_variable() {
+    check_error("undefined_template_variable");
+}
+
+#[test]
+fn missing_template() {
+    check_error("missing_template");
+}
+
+#[test]
+fn link_to_missing_md_file() {
+    check_error("link_missing_md");
+}
+
+#[test]
+fn link_to_missing_anchor() {
+    check_error("link_missing_anchor");
+}
+
+#[test]
+fn unknown_shortcode() {
+    check_error("unknown_shortcode");
+}
+
+#[test]
+fn bad_shortcode_argument() {
+    check_error("bad_shortcode_argument");
+}
+
+#[test]
+fn two_pages_on_one_url() {
+    check_error("two_pages_one_url");
+}
+
+#[test]
+fn file_that_is_not_utf8() {
+    check_error("not_utf8");
+}
+
+#[test]
+fn output_folder_is_content() {
+    check_error("output_is_content");
+}
+
+#[test]
+fn unknown_figure_id_gets_a_hint() {
+    check_error("unknown_figure");
+}
+
+#[test]
+fn broken_check_names_both_numbers_and_the_data_line() {
+    check_error("check_fails");
+}
+
+#[test]
+fn number_from_the_data_typed_by_hand() {
+    check_error("typed_number");
+}
+
+#[test]
+fn every_error_of_a_build_is_reported() {
+    check_error("many_errors");
+}

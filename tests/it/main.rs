@@ -1,0 +1,8 @@
+//! The one integration test binary. Each module tests one part of picket through fixture sites in
+//! `tests/fixtures/<feature>/<case>/`.
+
+mod build;
+mod cli;
+mod errors;
+mod explainer;
+mod support;
