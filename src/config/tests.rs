@@ -45,7 +45,7 @@ fn output_dir_content_is_refused() {
 #[test]
 fn output_dir_above_the_root_is_refused() {
     let err = Config::parse(
-        Path::new("/site"),
+        Path::new("/srv/site"),
         "title: T\nbase_url: https://e.org/\noutput_dir: ..\n",
         &Overrides::default(),
     )

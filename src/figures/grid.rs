@@ -163,7 +163,7 @@ pub fn html(figures: &Figures, grid: &Grid) -> String {
 fn scheme_table(figures: &Figures, grid: &Grid, scheme: &Scheme, unsocial: &str, plain: &str) -> String {
     let id = format!("grid-{}-{}", escape(&grid.id), escape(&scheme.id));
     let mut html = format!(
-        "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"{id}-caption\" tabindex=\"0\">\n\
+        "<section class=\"table-wrap\" aria-labelledby=\"{id}-caption\" tabindex=\"0\">\n\
          <table class=\"week-grid\" id=\"{id}\">\n<caption id=\"{id}-caption\">{}: {}</caption>\n<thead>\n<tr><th scope=\"col\">Day</th>",
         escape(&grid.caption),
         escape(&scheme.label)
@@ -188,7 +188,7 @@ fn scheme_table(figures: &Figures, grid: &Grid, scheme: &Scheme, unsocial: &str,
         html.push_str(&format!("<td class=\"num\">{}</td></tr>\n", scheme.unsocial_per_day(d)));
     }
     html.push_str(&format!(
-        "</tbody>\n<tfoot>\n<tr><th scope=\"row\" colspan=\"25\">Total for the week</th><td class=\"num\">{}</td></tr>\n</tfoot>\n</table>\n</div>\n",
+        "</tbody>\n<tfoot>\n<tr><th scope=\"row\" colspan=\"25\">Total for the week</th><td class=\"num\">{}</td></tr>\n</tfoot>\n</table>\n</section>\n",
         scheme.unsocial_per_week()
     ));
     html.push_str(&format!(

@@ -57,7 +57,7 @@ fn cell(cell: Option<&Cell>) -> String {
 pub fn table(figures: &Figures, table: &Table) -> String {
     let id = escape(&table.id);
     let mut html = format!(
-        "<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"table-{id}-caption\" tabindex=\"0\">\n\
+        "<section class=\"table-wrap\" aria-labelledby=\"table-{id}-caption\" tabindex=\"0\">\n\
          <table class=\"data-table\" id=\"table-{id}\">\n<caption id=\"table-{id}-caption\">{}</caption>\n<thead>\n<tr><th scope=\"col\">{}</th>",
         escape(&table.caption),
         escape(&table.row_header)
@@ -81,7 +81,7 @@ pub fn table(figures: &Figures, table: &Table) -> String {
         }
         html.push_str("</tr>\n</tfoot>\n");
     }
-    html.push_str("</table>\n</div>\n");
+    html.push_str("</table>\n</section>\n");
     html.push_str(&source_line(figures, table));
     if let Some(chart) = &table.chart {
         html.push_str(&self::chart(table, chart));

@@ -27,7 +27,7 @@ fn inline_call_with_arguments() {
 fn call_with_a_body() {
     check(
         "{% note(kind='x') %}\nHello\n{% end %}\n",
-        "note{\"kind\":\"x\"} at 0..35 body=\"\\nHello\\n\"",
+        "note{\"kind\":\"x\"} at 0..36 body=\"\\nHello\\n\"",
     );
 }
 
