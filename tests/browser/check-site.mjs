@@ -88,7 +88,9 @@ for (let i = 0; i < argv.length; i++) {
   }
 }
 if (!siteArg) usage('SITE_DIR is required');
-const SITE = path.resolve(siteArg);
+// Under `npm run validate|check -- DIR` npm changes into tests/browser; resolve DIR where npm was called.
+const callerDir = ['validate', 'check'].includes(process.env.npm_lifecycle_event) && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+const SITE = path.resolve(callerDir, siteArg);
 if (!fs.existsSync(SITE) || !fs.statSync(SITE).isDirectory()) usage(`not a directory: ${SITE}`);
 basePath = '/' + basePath.replace(/^\/+|\/+$/g, '');
 if (basePath !== '/') basePath += '/';

@@ -18,7 +18,9 @@ if (args.length !== 1 || args[0].startsWith('-')) {
   console.error('usage: node tests/browser/validate.mjs SITE_DIR');
   process.exit(2);
 }
-const SITE = path.resolve(args[0]);
+// Under `npm run validate|check -- DIR` npm changes into tests/browser; resolve DIR where npm was called.
+const callerDir = ['validate', 'check'].includes(process.env.npm_lifecycle_event) && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+const SITE = path.resolve(callerDir, args[0]);
 if (!fs.existsSync(SITE) || !fs.statSync(SITE).isDirectory()) {
   console.error(`validate: not a directory: ${SITE}`);
   process.exit(2);
