@@ -10,7 +10,12 @@
 //   no-js      with JavaScript off, the same h1-h3 texts, table captions and link hrefs
 //   reflow-320 at 320x640 the page does not scroll sideways
 //   print      under print media, PRINT_HIDDEN_SELECTORS are display:none (or absent)
-//   network    no request leaves the test server's origin; no font files requested
+//   network    no request leaves the test server's origin (all others are aborted by
+//              page.route), no font files requested, no <link rel=preconnect|preload|...>
+//              to another origin
+// Defence in depth: chromium also gets a proxy pointing at a local dead-end "sink" server
+// and a host-resolver rule with no DNS, so nothing page.route cannot see (browser-internal
+// update checks, websockets, preconnects) can leave the machine either.
 // Prints one PASS/FAIL line per page and check, then "N passed, M failed".
 // Exit 1 if anything failed (or the run could not start), 0 otherwise.
 
@@ -126,10 +131,8 @@ function resolveRequest(urlPath) {
   return st.isFile() ? { file } : null;
 }
 
-const serverLog = [];
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://127.0.0.1');
-  serverLog.push(url.pathname);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
@@ -208,6 +211,23 @@ function collectContent() {
   };
 }
 
+function offsiteHints() {
+  // <link rel=preconnect|dns-prefetch|preload|...> to another origin (not visible to page.route)
+  const out = [];
+  for (const l of document.querySelectorAll('link[rel][href]')) {
+    const rel = l.rel.toLowerCase();
+    if (!/\b(preconnect|dns-prefetch|prefetch|preload|modulepreload|prerender)\b/.test(rel)) continue;
+    let u;
+    try {
+      u = new URL(l.getAttribute('href'), document.baseURI);
+    } catch {
+      continue;
+    }
+    if (u.origin !== location.origin) out.push(`<link rel="${rel}" href="${l.getAttribute('href')}">`);
+  }
+  return out;
+}
+
 function inspectFocus(expectedHref) {
   const el = document.activeElement;
   const describe = (e) => {
@@ -250,10 +270,18 @@ function inspectOverflow() {
   const de = document.documentElement;
   const res = { scrollWidth: de.scrollWidth, clientWidth: de.clientWidth, culprits: [] };
   if (res.scrollWidth <= res.clientWidth) return res;
-  const clips = (e) => {
+  // Is e clipped by a scroll/clip container? Only ancestors on its containing-block chain
+  // clip it: position:absolute escapes non-positioned scrollers (a common cause of page
+  // overflow from visually-hidden text inside a scrolling table), position:fixed escapes all.
+  const clipped = (e) => {
+    let need = getComputedStyle(e).position;
     for (let a = e.parentElement; a && a !== document.body && a !== de; a = a.parentElement) {
-      const o = getComputedStyle(a).overflowX;
-      if (o !== 'visible') return true;
+      const cs = getComputedStyle(a);
+      const transformed = cs.transform !== 'none' || cs.filter !== 'none' || cs.perspective !== 'none' || /paint|layout|strict|content/.test(cs.contain);
+      const isBlock = need === 'absolute' ? cs.position !== 'static' || transformed : need === 'fixed' ? transformed : true;
+      if (!isBlock) continue;
+      if (cs.overflowX !== 'visible') return true;
+      need = cs.position;
     }
     return false;
   };
@@ -261,20 +289,23 @@ function inspectOverflow() {
     let s = e.tagName.toLowerCase();
     if (e.id) s += `#${e.id}`;
     if (e.classList.length) s += '.' + [...e.classList].join('.');
+    const pos = getComputedStyle(e).position;
+    if (pos === 'absolute' || pos === 'fixed') s += ` [position:${pos}]`;
     return s;
   };
+  const offenders = new Set();
   for (const e of document.body.querySelectorAll('*')) {
-    const r = e.getBoundingClientRect();
-    if (r.right > res.clientWidth + 0.5 && !clips(e)) {
-      // report the outermost offender only
-      let p = e.parentElement;
-      let parentOffends = false;
-      for (; p && p !== document.body; p = p.parentElement) {
-        if (p.getBoundingClientRect().right > res.clientWidth + 0.5) { parentOffends = true; break; }
-      }
-      if (!parentOffends) res.culprits.push(`${describe(e)} (right edge ${Math.round(r.right)}px)`);
-      if (res.culprits.length >= 5) break;
-    }
+    if (e.getBoundingClientRect().right > res.clientWidth + 0.5 && !clipped(e)) offenders.add(e);
+  }
+  const outermost = [...offenders].filter((e) => {
+    for (let a = e.parentElement; a; a = a.parentElement) if (offenders.has(a)) return false;
+    return true;
+  });
+  outermost.sort((x, y) => y.getBoundingClientRect().right - x.getBoundingClientRect().right);
+  for (const e of outermost.slice(0, 5)) res.culprits.push(`${describe(e)} (right edge ${Math.round(e.getBoundingClientRect().right)}px)`);
+  if (outermost.length > 5) res.culprits.push(`... and ${outermost.length - 5} more`);
+  if (outermost.some((e) => getComputedStyle(e).position === 'absolute')) {
+    res.culprits.push('hint: a position:absolute element escapes a scroll container that is not positioned; give the container position: relative');
   }
   return res;
 }
@@ -392,10 +423,15 @@ async function main() {
       const page = req.frame() ? req.frame().page() : null;
       if (!page) return;
       const url = req.url();
-      if (req.resourceType() === 'font' || FONT_RE.test(new URL(url).pathname)) logFor(page).fonts.add(url);
+      let pathname = '';
+      try {
+        pathname = new URL(url).pathname;
+      } catch {}
+      if (req.resourceType() === 'font' || FONT_RE.test(pathname)) logFor(page).fonts.add(url);
       if (/^(https?|wss?|ftp):/i.test(url) && !url.startsWith(origin + '/')) logFor(page).offsite.add(url);
     });
-    ctx.on('websocket', () => {}); // websockets to other hosts go through the sink proxy and fail
+    // WebSockets bypass page.route; any to another host goes to the sink proxy and fails.
+    ctx.on('page', (page) => page.on('websocket', (ws) => logFor(page).offsite.add(ws.url())));
     return ctx;
   }
 
@@ -425,6 +461,7 @@ async function main() {
     const url = origin + p;
     const pages = [];
     const out = {}; // check -> [ok, details]
+    let hints = [];
     try {
       // The three loads of a page run concurrently; results are printed in a fixed order.
       const desktop = (async () => {
@@ -453,6 +490,7 @@ async function main() {
         out.axe = [axe.violations.length === 0, axeDetails];
 
         const content = await page.evaluate(collectContent);
+        hints = await page.evaluate(offsiteHints);
 
         await page.emulateMedia({ media: 'print' });
         const shown = await page.evaluate(inspectPrint, PRINT_HIDDEN_SELECTORS);
@@ -467,7 +505,7 @@ async function main() {
         const page = await open(ctxNarrow, url, pages);
         const ov = await page.evaluate(inspectOverflow);
         const ok = ov.scrollWidth <= ov.clientWidth;
-        out['reflow-320'] = [ok, ok ? [] : [`page scrolls sideways at 320px: scrollWidth ${ov.scrollWidth} > clientWidth ${ov.clientWidth}`, ...ov.culprits.map((c) => `wide: ${c}`)]];
+        out['reflow-320'] = [ok, ok ? [] : [`page scrolls sideways at 320px: scrollWidth ${ov.scrollWidth} > clientWidth ${ov.clientWidth}`, ...ov.culprits.map((c) => (c.startsWith('hint:') ? c : `wide: ${c}`))]];
       })();
       const [dRes, nRes, wRes] = await Promise.allSettled([desktop, noJsLoad, narrow]);
 
@@ -500,6 +538,7 @@ async function main() {
       const netDetails = [
         ...[...offsite].map((u) => `off-site request (blocked): ${u}`),
         ...[...fonts].map((u) => `font requested: ${u}`),
+        ...hints.map((h) => `off-site resource hint: ${h}`),
       ];
       out.network = [netDetails.length === 0, netDetails];
     } catch (err) {
