@@ -98,16 +98,16 @@ fn build(args: BuildArgs) -> Result<(), Errors> {
     let started = Instant::now();
     let overrides = Overrides { output_dir: args.output, base_url: args.base_url, drafts: args.site.drafts };
     let config = Config::load(&args.site.root, &overrides)?;
-    let built = site::build(&config)?;
+    let report = site::build(&config)?;
     if args.timings {
-        for (phase, time) in &built.timings {
-            eprintln!("  {phase:<10} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+        for (phase, time) in report.timings.phases() {
+            eprintln!("  {phase:<10} {:>9.1} ms", time.as_secs_f64() * 1000.0);
         }
     }
     println!(
         "built {} pages ({} files) into {} in {:.0} ms",
-        built.n_pages,
-        built.files.len() + 1,
+        report.n_pages,
+        report.n_files,
         display_path(&config.output_dir),
         started.elapsed().as_secs_f64() * 1000.0
     );

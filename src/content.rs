@@ -116,7 +116,9 @@ pub fn load(config: &Config) -> Result<Content, Errors> {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden_or_private(entry.file_name()));
+        .filter_entry(|entry| {
+            entry.depth() == 0 || !(is_hidden_or_private(entry.file_name()) || is_editor_temp_file(entry.path()))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -165,6 +167,20 @@ fn read_text_as(absolute: &Path, relative: &Path) -> Result<String> {
         err.path = Some(relative.to_path_buf());
         err
     })
+}
+
+/// The swap, backup and lock files editors write beside the file being edited (Zola's list,
+/// plus vim's `4913` probe and emacs' `.#lock` files).
+pub fn is_editor_temp_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else { return false };
+    const SUFFIXES: [&str; 11] = [
+        ".swp", ".swx", ".swo", ".tmp", "~", ".kate-swp", ".bck", ".__jb_old___", ".__jb_tmp___", ".__jb_bak___", "#",
+    ];
+    SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+        || name.starts_with('#')
+        || name.starts_with(".#")
+        || name.eq_ignore_ascii_case(".DS_Store")
+        || name == "4913"
 }
 
 fn is_hidden_or_private(name: &std::ffi::OsStr) -> bool {

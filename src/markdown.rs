@@ -79,6 +79,8 @@ pub struct Rendered {
     pub cited_sources: Vec<String>,
     pub has_code: bool,
     pub word_count: usize,
+    /// Nanoseconds spent highlighting code, for `--timings`.
+    pub highlight_ns: u64,
 }
 
 /// The page being rendered: its path (relative to the root), whole text and folder.
@@ -107,6 +109,7 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
         cited_sources: state.cited,
         has_code: state.has_code,
         word_count: state.word_count,
+        highlight_ns: state.highlight_ns,
     })
 }
 
@@ -119,6 +122,7 @@ struct State {
     cited: Vec<String>,
     has_code: bool,
     word_count: usize,
+    highlight_ns: u64,
     /// Footnote labels in order of first reference, with their rendered definitions.
     footnote_order: Vec<String>,
     footnote_refs: BTreeMap<String, usize>,
@@ -347,7 +351,10 @@ fn markdown_to_html(
             Event::End(TagEnd::CodeBlock) => {
                 let Some((language, source)) = code.take() else { continue };
                 state.has_code = true;
-                Event::Html(ctx.highlighter.highlight(&source, language.as_deref()).into())
+                let clock = std::time::Instant::now();
+                let html = ctx.highlighter.highlight(&source, language.as_deref());
+                state.highlight_ns += clock.elapsed().as_nanos() as u64;
+                Event::Html(html.into())
             }
             Event::Text(t) if code.is_some() => {
                 if let Some((_, source)) = &mut code {

@@ -44,26 +44,31 @@ impl OutputFile {
 /// The file that marks a folder as picket's output. It is empty and safe to deploy.
 pub const MARKER: &str = ".picket-output";
 
-/// Writes `files` as the new contents of `out_dir`, replacing what was there in one step.
-pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
-    check_replaceable(out_dir)?;
-    let staging = sibling(out_dir, "staging");
-    if staging.exists() {
-        // Left by an interrupted build: it is ours by name and never swapped in.
-        std::fs::remove_dir_all(&staging).map_err(|err| Error::io(&staging, &err))?;
-    }
-    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, out_dir));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+/// A new site being written beside the output folder. Dropping it without `commit` removes it,
+/// so the output folder is never touched by a failed build.
+pub struct Staging {
+    dir: PathBuf,
+    out_dir: PathBuf,
+    committed: bool,
 }
 
-fn write_all(staging: &Path, files: &[OutputFile]) -> Result<()> {
-    std::fs::create_dir_all(staging).map_err(|err| Error::io(staging, &err))?;
-    std::fs::write(staging.join(MARKER), b"").map_err(|err| Error::io(staging, &err))?;
-    files.par_iter().try_for_each(|file| {
-        let target = staging.join(&file.path);
+impl Staging {
+    /// Checks that `out_dir` may be replaced and creates the empty staging folder beside it.
+    pub fn begin(out_dir: &Path) -> Result<Staging> {
+        check_replaceable(out_dir)?;
+        let dir = sibling(out_dir, "staging");
+        if dir.exists() {
+            // Left by an interrupted build: it is ours by name and was never swapped in.
+            std::fs::remove_dir_all(&dir).map_err(|err| Error::io(&dir, &err))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|err| Error::io(&dir, &err))?;
+        std::fs::write(dir.join(MARKER), b"").map_err(|err| Error::io(&dir, &err))?;
+        Ok(Staging { dir, out_dir: out_dir.to_path_buf(), committed: false })
+    }
+
+    /// Writes one file into the staging folder; callable from many threads.
+    pub fn write(&self, file: &OutputFile) -> Result<()> {
+        let target = self.dir.join(&file.path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|err| Error::io(parent, &err))?;
         }
@@ -71,7 +76,32 @@ fn write_all(staging: &Path, files: &[OutputFile]) -> Result<()> {
             Contents::Bytes(bytes) => std::fs::write(&target, bytes).map_err(|err| Error::io(&target, &err)),
             Contents::Copy(from) => std::fs::copy(from, &target).map(|_| ()).map_err(|err| Error::io(from, &err)),
         }
-    })
+    }
+
+    /// Swaps the staging folder in as the output folder and removes the old output.
+    pub fn commit(mut self) -> Result<()> {
+        self.committed = true;
+        let result = swap_in(&self.dir, &self.out_dir);
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+        result
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes `files` as the new contents of `out_dir`, replacing what was there in one step.
+pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
+    let staging = Staging::begin(out_dir)?;
+    files.par_iter().try_for_each(|file| staging.write(file))?;
+    staging.commit()
 }
 
 /// Refuses to replace a non-empty folder that picket did not write.

@@ -49,7 +49,7 @@ impl Theme {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            if !entry.file_type().is_file() || crate::content::is_editor_temp_file(entry.path()) {
                 continue;
             }
             let name = entry.path().strip_prefix(&dir).unwrap_or(entry.path());

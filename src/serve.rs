@@ -115,7 +115,11 @@ impl Snapshot {
                 errors: None,
             },
             Err(errors) => Snapshot {
-                base_path: self.base_path.clone(),
+                // Before any good build, the error page lives where the site will.
+                base_path: match (&self.files, &attempt.config) {
+                    (None, Some(config)) => config.base_path.clone(),
+                    _ => self.base_path.clone(),
+                },
                 files: self.files.clone(),
                 errors: Some(errors.to_string()),
             },
@@ -142,7 +146,7 @@ fn attempt_build(root: &Path, overrides: &Overrides) -> Attempt {
 /// The one call that builds the site. A full build in memory for now; a cache goes here.
 ///
 /// A panic in any stage becomes an error, so that no file an editor saves can stop the server.
-pub fn rebuild(config: &Config) -> Result<Built, Errors> {
+pub(crate) fn rebuild(config: &Config) -> Result<Built, Errors> {
     match panic::catch_unwind(AssertUnwindSafe(|| site::render(config))) {
         Ok(result) => result,
         Err(payload) => {

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -12,7 +14,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::{self, Content, Page, PageKind};
 use crate::error::{Error, Errors};
-use crate::figures::{self, Figures};
+use crate::figures::{self, Figures, Source};
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{self, Contents, OutputFile};
 use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Summary, Theme};
@@ -21,31 +23,107 @@ use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Su
 pub struct Built {
     pub files: Vec<OutputFile>,
     pub n_pages: usize,
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Timings,
 }
 
-/// Builds the site and writes it to the output folder.
-pub fn build(config: &Config) -> Result<Built, Errors> {
-    let mut built = render(config)?;
-    let started = Instant::now();
-    output::write_site(&config.output_dir, &built.files)?;
-    built.timings.push(("write", started.elapsed()));
-    Ok(built)
+/// What a build reports when it writes to disk.
+pub struct Report {
+    pub n_pages: usize,
+    pub n_files: usize,
+    pub timings: Timings,
 }
 
-/// Runs every stage in memory and returns the files a build would write.
+/// Time spent per phase. `load` and `total` are wall time; the others add up the time every
+/// thread spent in that phase, so on several cores they can exceed the wall time.
+#[derive(Debug, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub total: Duration,
+    markdown_ns: AtomicU64,
+    highlight_ns: AtomicU64,
+    templates_ns: AtomicU64,
+    write_ns: AtomicU64,
+}
+
+impl Timings {
+    fn add(counter: &AtomicU64, since: Instant) {
+        counter.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// `(phase, duration)` in pipeline order.
+    pub fn phases(&self) -> Vec<(&'static str, Duration)> {
+        let get = |c: &AtomicU64| Duration::from_nanos(c.load(Ordering::Relaxed));
+        vec![
+            ("load", self.load),
+            ("markdown", get(&self.markdown_ns).saturating_sub(get(&self.highlight_ns))),
+            ("highlight", get(&self.highlight_ns)),
+            ("templates", get(&self.templates_ns)),
+            ("write", get(&self.write_ns)),
+            ("total", self.total),
+        ]
+    }
+}
+
+/// Where output files go as they are rendered: memory, or the output's staging folder.
+pub trait Sink: Sync {
+    fn put(&self, file: OutputFile) -> Result<(), Error>;
+}
+
+/// Collects files in memory.
+#[derive(Default)]
+pub struct Memory(Mutex<Vec<OutputFile>>);
+
+impl Sink for Memory {
+    fn put(&self, file: OutputFile) -> Result<(), Error> {
+        self.0.lock().expect("no thread panics while holding the lock").push(file);
+        Ok(())
+    }
+}
+
+impl Sink for output::Staging {
+    fn put(&self, file: OutputFile) -> Result<(), Error> {
+        self.write(&file)
+    }
+}
+
+/// Builds the site and writes it to the output folder, replacing the old one only on success.
+pub fn build(config: &Config) -> Result<Report, Errors> {
+    let staging = output::Staging::begin(&config.output_dir)?;
+    let counting = Counting { inner: &staging, n_files: AtomicU64::new(0) };
+    let (n_pages, timings) = run(config, &counting)?;
+    let n_files = counting.n_files.load(Ordering::Relaxed) as usize;
+    staging.commit()?;
+    Ok(Report { n_pages, n_files, timings })
+}
+
+struct Counting<'a> {
+    inner: &'a dyn Sink,
+    n_files: AtomicU64,
+}
+
+impl Sink for Counting<'_> {
+    fn put(&self, file: OutputFile) -> Result<(), Error> {
+        self.n_files.fetch_add(1, Ordering::Relaxed);
+        self.inner.put(file)
+    }
+}
+
+/// Runs every stage in memory and returns the files a build would write, sorted by path.
 pub fn render(config: &Config) -> Result<Built, Errors> {
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
-        timings.push((name, clock.elapsed()));
-        clock = Instant::now();
-    };
-    let (content, figures, theme) = rayon::join(
-        || content::load(config),
-        || rayon::join(|| figures::load(config), || Theme::load(config)),
-    )
-    .pipe(|(content, (figures, theme))| (content, figures, theme));
+    let memory = Memory::default();
+    let (n_pages, timings) = run(config, &memory)?;
+    let mut files = memory.0.into_inner().expect("no thread panics while holding the lock");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Built { files, n_pages, timings })
+}
+
+/// The pipeline: load, then render every page (Markdown, template, out to `sink`) in parallel,
+/// then the site-wide files. Returns the number of pages.
+fn run(config: &Config, sink: &dyn Sink) -> Result<(usize, Timings), Errors> {
+    let started = Instant::now();
+    let mut timings = Timings::default();
+    let (content, (figures, theme)) =
+        rayon::join(|| content::load(config), || rayon::join(|| figures::load(config), || Theme::load(config)));
     let mut errors = Errors::default();
     let content = content.map_err(|e| errors.extend(e.0)).ok();
     let figures = figures.map_err(|e| errors.extend(e.0)).ok();
@@ -53,65 +131,148 @@ pub fn render(config: &Config) -> Result<Built, Errors> {
     let (Some(content), Some(figures), Some(theme)) = (content, figures, theme) else {
         return Err(errors);
     };
-    lap("load", &mut timings);
+    timings.load = started.elapsed();
     let highlighter = Highlighter::default();
-    let rendered = render_markdown(config, &content, &figures, &theme, &highlighter)?;
-    lap("markdown", &mut timings);
-    check_anchors(&content.pages, &rendered)?;
-    let files = render_files(config, &content, &figures, &theme, &rendered)?;
-    lap("templates", &mut timings);
-    Ok(Built { files, n_pages: content.pages.len(), timings })
+    let model = SiteModel::new(config, &content);
+    check_output_paths(config, &content, &model)?;
+    let facts = render_pages(config, &content, &figures, &theme, &highlighter, &model, sink, &timings)?;
+    check_anchors(&content.pages, &facts)?;
+    render_site_pages(config, &theme, &model, sink)?;
+    for file in site_files(config, &content.pages, facts.iter().any(|f| f.has_code)) {
+        sink.put(file)?;
+    }
+    for file in static_files(config, &content)? {
+        sink.put(file)?;
+    }
+    timings.total = started.elapsed();
+    Ok((content.pages.len(), timings))
 }
 
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
+/// What every page needs to know about the others: routes, listings, navigation, tags.
+struct SiteModel<'a> {
+    routes: BTreeMap<PathBuf, String>,
+    assets: BTreeSet<PathBuf>,
+    by_route: BTreeMap<&'a str, &'a Page>,
+    children: BTreeMap<String, Vec<&'a Page>>,
+    /// Home, then the top-level sections and pages, in listing order.
+    top: Vec<&'a Page>,
+    tags: BTreeMap<String, Vec<&'a Page>>,
+}
+
+impl<'a> SiteModel<'a> {
+    fn new(config: &Config, content: &'a Content) -> SiteModel<'a> {
+        let pages = &content.pages;
+        let by_route: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.route.as_str(), p)).collect();
+        let mut children: BTreeMap<String, Vec<&Page>> = BTreeMap::new();
+        for page in pages {
+            if let Some(parent) = parent_route(page) {
+                children.entry(parent).or_default().push(page);
+            }
+        }
+        for list in children.values_mut() {
+            list.sort_by(|a, b| content::listing_order(a, b));
+        }
+        let top = by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied()).collect();
+        let _ = config;
+        SiteModel {
+            routes: pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect(),
+            assets: content.assets.iter().map(|a| Path::new("content").join(&a.target)).collect(),
+            by_route,
+            children,
+            top,
+            tags: collect_tags(pages),
+        }
+    }
+
+    fn site<'c>(&self, config: &'c Config, current: &str) -> SiteContext<'c> {
+        SiteContext {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            base_url: &config.base_url,
+            base_path: &config.base_path,
+            extra: &config.extra,
+            nav: self
+                .top
+                .iter()
+                .map(|p| NavItem {
+                    title: p.front_matter.title.clone(),
+                    url: url_of(config, &p.route),
+                    is_current: p.route == current || (!p.route.is_empty() && current.starts_with(p.route.as_str())),
+                })
+                .collect(),
+        }
     }
 }
-impl<T> Pipe for T {}
 
-fn render_markdown(
+/// What a rendered page leaves behind once its HTML is written.
+struct PageFacts {
+    anchors: BTreeSet<String>,
+    anchor_links: Vec<markdown::AnchorLink>,
+    has_code: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_pages(
     config: &Config,
     content: &Content,
     figures: &Figures,
     theme: &Theme,
     highlighter: &Highlighter,
-) -> Result<Vec<Rendered>, Errors> {
-    let routes: BTreeMap<PathBuf, String> = content.pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect();
-    let assets: BTreeSet<PathBuf> = content
-        .assets
-        .iter()
-        .map(|a| Path::new("content").join(&a.target))
-        .collect();
-    let ctx = markdown::Context { config, routes: &routes, assets: &assets, figures, templates: theme, highlighter };
-    let results: Vec<Result<Rendered, Errors>> = content
+    model: &SiteModel,
+    sink: &dyn Sink,
+    timings: &Timings,
+) -> Result<Vec<PageFacts>, Errors> {
+    let ctx = markdown::Context {
+        config,
+        routes: &model.routes,
+        assets: &model.assets,
+        figures,
+        templates: theme,
+        highlighter,
+    };
+    let results: Vec<Result<PageFacts, Errors>> = content
         .pages
         .par_iter()
         .map(|page| {
-            markdown::render(
-                &ctx,
-                &markdown::PageSource { path: &page.path, text: &page.text, dir: &page.dir, body_offset: page.body_offset },
-            )
+            let clock = Instant::now();
+            let source = markdown::PageSource {
+                path: &page.path,
+                text: &page.text,
+                dir: &page.dir,
+                body_offset: page.body_offset,
+            };
+            let rendered = markdown::render(&ctx, &source);
+            Timings::add(&timings.markdown_ns, clock);
+            let rendered = rendered?;
+            timings.highlight_ns.fetch_add(rendered.highlight_ns, Ordering::Relaxed);
+            let clock = Instant::now();
+            let html = render_page(config, figures, theme, model, page, &rendered);
+            Timings::add(&timings.templates_ns, clock);
+            let clock = Instant::now();
+            sink.put(OutputFile::text(format!("{}index.html", page.route), html?))?;
+            Timings::add(&timings.write_ns, clock);
+            Ok(PageFacts { anchors: rendered.anchors, anchor_links: rendered.anchor_links, has_code: rendered.has_code })
         })
         .collect();
     let mut errors = Errors::default();
-    let mut rendered = Vec::with_capacity(results.len());
+    let mut facts = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(r) => rendered.push(r),
+            Ok(f) => facts.push(f),
             Err(e) => errors.extend(e.0),
         }
     }
-    errors.into_result(rendered)
+    errors.into_result(facts)
 }
 
 /// Every `#anchor` a page links to must be a heading or note id on its target page.
-fn check_anchors(pages: &[Page], rendered: &[Rendered]) -> Result<(), Errors> {
+fn check_anchors(pages: &[Page], facts: &[PageFacts]) -> Result<(), Errors> {
     let anchors: BTreeMap<&Path, &BTreeSet<String>> =
-        pages.iter().zip(rendered).map(|(p, r)| (p.path.as_path(), &r.anchors)).collect();
+        pages.iter().zip(facts).map(|(p, f)| (p.path.as_path(), &f.anchors)).collect();
     let mut errors = Errors::default();
-    for (page, rendered) in pages.iter().zip(rendered) {
-        for link in &rendered.anchor_links {
+    for (page, facts) in pages.iter().zip(facts) {
+        for link in &facts.anchor_links {
             let found = anchors.get(link.target.as_path()).is_some_and(|a| a.contains(&link.anchor));
             // Same-page links may point at ids the theme adds (sources, main content).
             let theme_id = link.target == page.path && is_theme_anchor(&link.anchor);
@@ -151,181 +312,140 @@ fn parent_route(page: &Page) -> Option<String> {
     if page.kind == PageKind::Home {
         return None;
     }
-    let trimmed = page.route.trim_end_matches('/');
-    Some(trimmed.rfind('/').map_or(String::new(), |i| format!("{}/", &trimmed[..i])))
+    Some(parent_of_route(&page.route))
 }
 
-fn render_files(
+fn parent_of_route(route: &str) -> String {
+    let trimmed = route.trim_end_matches('/');
+    trimmed.rfind('/').map_or(String::new(), |i| format!("{}/", &trimmed[..i]))
+}
+
+/// The sources a page shows: those its front matter names, then those its figures cite.
+fn page_sources<'f>(figures: &'f Figures, page: &Page, cited: &[String]) -> Result<Vec<&'f Source>, Error> {
+    let mut ids: Vec<&String> = page.front_matter.sources.iter().collect();
+    ids.extend(cited.iter().filter(|c| !page.front_matter.sources.contains(c)));
+    let mut sources = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(source) = figures.source(id) else {
+            let offset = page.text.find("sources:").unwrap_or(0);
+            return Err(Error::at_offset(
+                &page.path,
+                &page.text,
+                offset,
+                format!("`sources` names `{id}`, which is not in the sources registry; add it to `content/_data/` or fix the id"),
+            ));
+        };
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    sources.sort_by_key(|s| figures.sources.iter().position(|r| r.id == s.id));
+    Ok(sources)
+}
+
+fn render_page(
     config: &Config,
-    content: &Content,
     figures: &Figures,
     theme: &Theme,
-    rendered: &[Rendered],
-) -> Result<Vec<OutputFile>, Errors> {
-    let pages = &content.pages;
-    let by_route: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.route.as_str(), p)).collect();
-    let mut children: BTreeMap<String, Vec<&Page>> = BTreeMap::new();
-    for page in pages {
-        if let Some(parent) = parent_route(page) {
-            children.entry(parent).or_default().push(page);
-        }
-    }
-    for list in children.values_mut() {
-        list.sort_by(|a, b| content::listing_order(a, b));
-    }
-    let home = by_route.get("");
-    let top: Vec<&Page> = home.into_iter().copied().chain(children.get("").into_iter().flatten().copied()).collect();
-    let tags = collect_tags(pages);
-    let site = |current: &str| SiteContext {
-        title: &config.title,
-        description: &config.description,
-        language: &config.language,
-        base_url: &config.base_url,
-        base_path: &config.base_path,
-        extra: &config.extra,
-        nav: top
-            .iter()
-            .map(|p| NavItem {
-                title: p.front_matter.title.clone(),
-                url: url_of(config, &p.route),
-                is_current: p.route == current
-                    || (!p.route.is_empty() && current.starts_with(p.route.as_str())),
-            })
-            .collect(),
+    model: &SiteModel,
+    page: &Page,
+    rendered: &Rendered,
+) -> Result<String, Error> {
+    let front = &page.front_matter;
+    let context = PageContext {
+        kind: match page.kind {
+            PageKind::Home => "home",
+            PageKind::Section => "section",
+            PageKind::Page => "page",
+        },
+        title: &front.title,
+        description: front.description.as_deref().unwrap_or(""),
+        url: url_of(config, &page.route),
+        permalink: format!("{}/{}", config.base_url, page.route),
+        date: iso(front.date),
+        updated: iso(front.updated.or(front.date)),
+        review_date: iso(front.review_date),
+        content: &rendered.html,
+        toc: &rendered.toc,
+        show_toc: front.toc.unwrap_or(rendered.toc.len() >= 3),
+        sources: page_sources(figures, page, &rendered.cited_sources)?,
+        extra: front.extra.as_ref().map(crate::yaml::to_json).unwrap_or(serde_json::json!({})),
+        tags: front.tags.iter().map(|t| tag_link(config, t)).collect(),
+        pages: model.children.get(&page.route).into_iter().flatten().map(|p| summary(config, p)).collect(),
+        ancestors: ancestors(config, page, &model.by_route),
+        has_code: rendered.has_code,
+        word_count: rendered.word_count,
     };
-    let results: Vec<Result<OutputFile, Error>> = pages
-        .par_iter()
-        .zip(rendered)
-        .map(|(page, rendered)| {
-            let front = &page.front_matter;
-            let mut source_ids: Vec<&String> = front.sources.iter().collect();
-            for cited in &rendered.cited_sources {
-                if !source_ids.contains(&cited) {
-                    source_ids.push(cited);
-                }
-            }
-            let mut sources = Vec::new();
-            for id in source_ids {
-                match figures.source(id) {
-                    Some(source) => sources.push(source),
-                    None => {
-                        return Err(Error::at(
-                            &page.path,
-                            &page.text,
-                            crate::error::Location { line: 1, column: 1 },
-                            format!("`sources` names `{id}`, which is not in the sources registry; add it to `content/_data/` or fix the id"),
-                        ));
-                    }
-                }
-            }
-            sources.sort_by_key(|s| figures.sources.iter().position(|r| r.id == s.id));
-            let listed: Vec<Summary> = children.get(&page.route).into_iter().flatten().map(|p| summary(config, p)).collect();
-            let context = PageContext {
-                kind: match page.kind {
-                    PageKind::Home => "home",
-                    PageKind::Section => "section",
-                    PageKind::Page => "page",
-                },
-                title: &front.title,
-                description: front.description.as_deref().unwrap_or(""),
-                url: url_of(config, &page.route),
-                permalink: format!("{}/{}", config.base_url, page.route),
-                date: iso(front.date),
-                updated: iso(front.updated.or(front.date)),
-                review_date: iso(front.review_date),
-                content: &rendered.html,
-                toc: &rendered.toc,
-                show_toc: front.toc.unwrap_or(rendered.toc.len() >= 3),
-                sources,
-                extra: front.extra.as_ref().map(crate::yaml::to_json).unwrap_or(serde_json::json!({})),
-                tags: front.tags.iter().map(|t| tag_link(config, t)).collect(),
-                pages: listed,
-                ancestors: ancestors(config, page, &by_route),
-                has_code: rendered.has_code,
-                word_count: rendered.word_count,
-            };
-            let template = match (&front.template, page.kind) {
-                (Some(name), _) => name.clone(),
-                (None, PageKind::Home) => "index.html".to_string(),
-                (None, PageKind::Section) => "section.html".to_string(),
-                (None, PageKind::Page) => "page.html".to_string(),
-            };
-            if front.template.is_some() && !theme.has_template(&template) {
-                let offset = page.text.find("template:").unwrap_or(0);
-                return Err(Error::at_offset(
-                    &page.path,
-                    &page.text,
-                    offset,
-                    format!("the theme has no template `{template}`; add `{}` or fix the name", theme.path_of(&template).display()),
-                ));
-            }
-            let html = render::render_page(theme, &template, &site(&page.route), &context)?;
-            Ok(OutputFile::text(format!("{}index.html", page.route), html))
-        })
-        .collect();
-    let mut errors = Errors::default();
-    let mut files = Vec::new();
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(err) => errors.push(err),
-        }
+    let template = match (&front.template, page.kind) {
+        (Some(name), _) => name.as_str(),
+        (None, PageKind::Home) => "index.html",
+        (None, PageKind::Section) => "section.html",
+        (None, PageKind::Page) => "page.html",
+    };
+    if front.template.is_some() && !theme.has_template(template) {
+        let offset = page.text.find("template:").unwrap_or(0);
+        return Err(Error::at_offset(
+            &page.path,
+            &page.text,
+            offset,
+            format!("the theme has no template `{template}`; add `{}` or fix the name", theme.path_of(template).display()),
+        ));
     }
-    let empty_toc = Vec::new();
-    let special = |kind: &'static str, title: &'static str, url: String, listed: Vec<Summary>| PageContext {
+    render::render_page(theme, template, &model.site(config, &page.route), &context)
+}
+
+/// A page the theme renders with no Markdown behind it: 404, a tag, the list of tags.
+fn special_page<'a>(config: &Config, kind: &'static str, title: &'a str, route: &str, pages: Vec<Summary>) -> PageContext<'a> {
+    PageContext {
         kind,
         title,
         description: "",
-        permalink: format!("{}{}", config.base_url, url.strip_prefix(&config.base_path).unwrap_or(&url)),
-        url,
+        url: url_of(config, route),
+        permalink: format!("{}/{route}", config.base_url),
         date: None,
         updated: None,
         review_date: None,
         content: "",
-        toc: &empty_toc,
+        toc: &[],
         show_toc: false,
         sources: Vec::new(),
         extra: serde_json::json!({}),
         tags: Vec::new(),
-        pages: listed,
+        pages,
         ancestors: Vec::new(),
         has_code: false,
         word_count: 0,
+    }
+}
+
+/// 404.html, a page per tag and the list of tags.
+fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &dyn Sink) -> Result<(), Errors> {
+    let mut errors = Errors::default();
+    let mut put = |path: String, html: Result<String, Error>| {
+        if let Err(err) = html.and_then(|html| sink.put(OutputFile::text(path, html))) {
+            errors.push(err);
+        }
     };
-    let not_found = special("404", "Page not found", url_of(config, "404.html"), Vec::new());
-    match render::render_page(theme, "404.html", &site("404.html"), &not_found) {
-        Ok(html) => files.push(OutputFile::text("404.html", html)),
-        Err(err) => errors.push(err),
+    let not_found = special_page(config, "404", "Page not found", "404.html", Vec::new());
+    put("404.html".to_string(), render::render_page(theme, "404.html", &model.site(config, "404.html"), &not_found));
+    for (tag, tagged) in &model.tags {
+        let route = format!("tags/{}/", markdown::slugify(tag));
+        let context = special_page(config, "tag", tag, &route, tagged.iter().map(|p| summary(config, p)).collect());
+        put(format!("{route}index.html"), render::render_page(theme, "tag.html", &model.site(config, ""), &context));
     }
-    for (tag, tagged) in &tags {
-        let listed = tagged.iter().map(|p| summary(config, p)).collect();
-        let link = tag_link(config, tag);
-        let mut context = special("tag", "", link.url.clone(), listed);
-        context.title = tag;
-        match render::render_page(theme, "tag.html", &site(""), &context) {
-            Ok(html) => files.push(OutputFile::text(format!("tags/{}/index.html", markdown::slugify(tag)), html)),
-            Err(err) => errors.push(err),
-        }
+    if !model.tags.is_empty() {
+        let listed = model
+            .tags
+            .keys()
+            .map(|t| {
+                let link = tag_link(config, t);
+                Summary { title: link.title, url: link.url, description: String::new(), date: None, weight: None }
+            })
+            .collect();
+        let context = special_page(config, "tags", "Tags", "tags/", listed);
+        put("tags/index.html".to_string(), render::render_page(theme, "tags.html", &model.site(config, ""), &context));
     }
-    if !tags.is_empty() {
-        let listed = tags.keys().map(|t| {
-            let link = tag_link(config, t);
-            Summary { title: link.title, url: link.url, description: String::new(), date: None, weight: None }
-        });
-        let context = special("tags", "Tags", url_of(config, "tags/"), listed.collect());
-        match render::render_page(theme, "tags.html", &site(""), &context) {
-            Ok(html) => files.push(OutputFile::text("tags/index.html", html)),
-            Err(err) => errors.push(err),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    files.extend(site_files(config, pages, rendered));
-    files.extend(static_files(config, content)?);
-    check_unique_paths(&files)?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    errors.into_result(())
 }
 
 fn tag_link(config: &Config, tag: &str) -> Link {
@@ -351,37 +471,26 @@ fn ancestors(config: &Config, page: &Page, by_route: &BTreeMap<&str, &Page>) -> 
     while let Some(current) = route {
         if let Some(parent) = by_route.get(current.as_str()) {
             links.push(Link { title: parent.front_matter.title.clone(), url: url_of(config, &parent.route) });
-            route = parent_route(parent);
-        } else {
-            let trimmed = current.trim_end_matches('/');
-            route = if current.is_empty() {
-                None
-            } else {
-                Some(trimmed.rfind('/').map_or(String::new(), |i| format!("{}/", &trimmed[..i])))
-            };
         }
+        route = if current.is_empty() { None } else { Some(parent_of_route(&current)) };
     }
     links.reverse();
     links
 }
 
-/// sitemap.xml, robots.txt, atom.xml and the highlight stylesheet when a page has code.
-fn site_files(config: &Config, pages: &[Page], rendered: &[Rendered]) -> Vec<OutputFile> {
-    let urls: Vec<(String, Option<String>)> = pages
-        .iter()
-        .map(|p| (format!("{}/{}", config.base_url, p.route), iso(p.front_matter.updated.or(p.front_matter.date))))
-        .collect();
-    let mut dated: Vec<&Page> = pages.iter().filter(|p| p.front_matter.updated.or(p.front_matter.date).is_some()).collect();
-    dated.sort_by(|a, b| {
-        let date = |p: &Page| p.front_matter.updated.or(p.front_matter.date);
-        date(b).cmp(&date(a)).then_with(|| a.route.cmp(&b.route))
-    });
+/// sitemap.xml, robots.txt, atom.xml, and the highlight stylesheet when a page has code.
+fn site_files(config: &Config, pages: &[Page], has_code: bool) -> Vec<OutputFile> {
+    let date = |p: &Page| p.front_matter.updated.or(p.front_matter.date);
+    let urls: Vec<(String, Option<String>)> =
+        pages.iter().map(|p| (format!("{}/{}", config.base_url, p.route), iso(date(p)))).collect();
+    let mut dated: Vec<&Page> = pages.iter().filter(|p| date(p).is_some()).collect();
+    dated.sort_by(|a, b| date(b).cmp(&date(a)).then_with(|| a.route.cmp(&b.route)));
     let entries: Vec<FeedEntry> = dated
         .iter()
         .map(|p| FeedEntry {
             title: p.front_matter.title.clone(),
             url: format!("{}/{}", config.base_url, p.route),
-            updated: iso(p.front_matter.updated.or(p.front_matter.date)).unwrap_or_default(),
+            updated: iso(date(p)).unwrap_or_default(),
             summary: p.front_matter.description.clone().unwrap_or_default(),
         })
         .collect();
@@ -390,7 +499,7 @@ fn site_files(config: &Config, pages: &[Page], rendered: &[Rendered]) -> Vec<Out
         OutputFile::text("robots.txt", render::robots(config)),
         OutputFile::text("atom.xml", render::atom(config, &entries)),
     ];
-    if rendered.iter().any(|r| r.has_code) {
+    if has_code {
         let css = Highlighter::css(&config.highlight_theme).unwrap_or_default();
         files.push(OutputFile::text("highlight.css", css));
     }
@@ -416,14 +525,33 @@ fn static_files(config: &Config, content: &Content) -> Result<Vec<OutputFile>, E
     Ok(files)
 }
 
-fn check_unique_paths(files: &[OutputFile]) -> Result<(), Errors> {
-    let mut seen = BTreeSet::new();
+/// Two things that would be written to one path are an error before anything is rendered.
+fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> Result<(), Errors> {
+    let mut paths: Vec<(PathBuf, String)> = content
+        .pages
+        .iter()
+        .map(|p| (PathBuf::from(format!("{}index.html", p.route)), format!("the page `{}`", p.path.display())))
+        .collect();
+    for name in ["404.html", "sitemap.xml", "robots.txt", "atom.xml", "highlight.css"] {
+        paths.push((PathBuf::from(name), "a file picket writes".to_string()));
+    }
+    for tag in model.tags.keys() {
+        paths.push((PathBuf::from(format!("tags/{}/index.html", markdown::slugify(tag))), format!("the tag `{tag}`")));
+    }
+    for file in static_files(config, content)? {
+        let what = match &file.contents {
+            Contents::Copy(from) => format!("`{}`", config.relative(from).display()),
+            Contents::Bytes(_) => "a generated file".to_string(),
+        };
+        paths.push((file.path, what));
+    }
+    let mut seen: BTreeMap<&PathBuf, &String> = BTreeMap::new();
     let mut errors = Errors::default();
-    for file in files {
-        if !seen.insert(&file.path) {
+    for (path, what) in &paths {
+        if let Some(first) = seen.insert(path, what) {
             errors.push(Error::msg(format!(
-                "two things would be written to `{}`; rename the page, asset or static file",
-                file.path.display()
+                "{first} and {what} would both be written to `{}`; rename one of them",
+                path.display()
             )));
         }
     }

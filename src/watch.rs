@@ -14,6 +14,7 @@ use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, Debouncer, RecommendedCache, new_debouncer};
 
 use crate::config::{CONFIG_FILE, Config};
+use crate::content::is_editor_temp_file;
 use crate::error::{Error, Result};
 
 /// How long the debouncer waits for a burst of events to end.
@@ -62,19 +63,6 @@ pub fn is_config_file(root: &Path, path: &Path) -> bool {
     path == root.join(CONFIG_FILE)
 }
 
-/// The swap, backup and lock files editors write beside the file being edited (Zola's list,
-/// plus vim's `4913` probe and emacs' `.#lock` files).
-pub fn is_editor_temp_file(path: &Path) -> bool {
-    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else { return false };
-    const SUFFIXES: [&str; 11] = [
-        ".swp", ".swx", ".swo", ".tmp", "~", ".kate-swp", ".bck", ".__jb_old___", ".__jb_tmp___", ".__jb_bak___", "#",
-    ];
-    SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
-        || name.starts_with('#')
-        || name.starts_with(".#")
-        || name.eq_ignore_ascii_case(".DS_Store")
-        || name == "4913"
-}
 
 /// A running watch on one site's folder.
 pub struct Watcher {

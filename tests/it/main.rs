@@ -2,7 +2,9 @@
 //! `tests/fixtures/<feature>/<case>/`.
 
 mod build;
+mod check;
 mod cli;
 mod errors;
 mod explainer;
+mod serve;
 mod support;
