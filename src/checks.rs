@@ -33,13 +33,14 @@ pub fn run(config: &Config, files: &[OutputFile]) -> Result<(), Errors> {
     let pages: Vec<Parsed> = files
         .iter()
         .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
-        .filter_map(|f| match &f.contents {
-            Contents::Bytes(bytes) => Some(Parsed {
-                path: f.path.clone(),
-                text: String::from_utf8_lossy(bytes).into_owned(),
-                document: Html::parse_document(&String::from_utf8_lossy(bytes)),
-            }),
-            Contents::Copy(_) => None,
+        .filter_map(|f| {
+            let bytes: &[u8] = match &f.contents {
+                Contents::Bytes(bytes) => bytes,
+                Contents::Shared(bytes) => bytes,
+                Contents::Copy(_) => return None,
+            };
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            Some(Parsed { path: f.path.clone(), document: Html::parse_document(&text), text })
         })
         .collect();
     let ids: BTreeMap<String, BTreeSet<String>> = pages

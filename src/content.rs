@@ -18,7 +18,7 @@ use crate::error::{Error, Errors, Result};
 use crate::read_text;
 
 /// What a Markdown file becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PageKind {
     Home,
@@ -151,18 +151,28 @@ pub fn load(config: &Config) -> Result<Content, Errors> {
             Err(err) => errors.push(err),
         }
     }
-    if !pages.iter().any(|p| p.kind == PageKind::Home) && errors.is_empty() {
+    if errors.is_empty() {
+        errors.extend(check_pages(&mut pages));
+    }
+    errors.into_result(Content { pages, assets })
+}
+
+/// Sorts `pages` by route and returns what is wrong with the set: no home page, two pages on
+/// one URL.
+pub fn check_pages(pages: &mut [Page]) -> Vec<Error> {
+    let mut errors = Vec::new();
+    if !pages.iter().any(|p| p.kind == PageKind::Home) {
         errors.push(Error::in_file(
             Path::new("content/_index.md"),
             "the site has no home page; create `content/_index.md` with a title",
         ));
     }
     pages.sort_by(|a, b| a.route.cmp(&b.route));
-    errors.extend(duplicate_routes(&pages));
-    errors.into_result(Content { pages, assets })
+    errors.extend(duplicate_routes(pages));
+    errors
 }
 
-fn read_text_as(absolute: &Path, relative: &Path) -> Result<String> {
+pub(crate) fn read_text_as(absolute: &Path, relative: &Path) -> Result<String> {
     read_text(absolute).map_err(|mut err| {
         err.path = Some(relative.to_path_buf());
         err
@@ -183,7 +193,7 @@ pub fn is_editor_temp_file(path: &Path) -> bool {
         || name == "4913"
 }
 
-fn is_hidden_or_private(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_hidden_or_private(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.') || name.starts_with('_') && name != "_index.md"
 }

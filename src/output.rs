@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Contents {
     Bytes(Vec<u8>),
+    /// Bytes shared with a cache, so that rebuilds in `serve` do not copy unchanged pages.
+    Shared(std::sync::Arc<[u8]>),
     /// Copied from this absolute path.
     Copy(PathBuf),
 }
@@ -36,6 +38,7 @@ impl OutputFile {
     pub fn bytes(&self) -> Result<Vec<u8>> {
         match &self.contents {
             Contents::Bytes(bytes) => Ok(bytes.clone()),
+            Contents::Shared(bytes) => Ok(bytes.to_vec()),
             Contents::Copy(from) => std::fs::read(from).map_err(|err| Error::io(from, &err)),
         }
     }
@@ -74,6 +77,7 @@ impl Staging {
         }
         match &file.contents {
             Contents::Bytes(bytes) => std::fs::write(&target, bytes).map_err(|err| Error::io(&target, &err)),
+            Contents::Shared(bytes) => std::fs::write(&target, bytes).map_err(|err| Error::io(&target, &err)),
             Contents::Copy(from) => std::fs::copy(from, &target).map(|_| ()).map_err(|err| Error::io(from, &err)),
         }
     }

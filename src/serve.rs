@@ -28,7 +28,8 @@ use tokio::sync::watch as latest;
 use crate::cli::ServeArgs;
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Errors};
-use crate::site::{self, Built};
+use crate::output::Contents;
+use crate::site::{Built, Scope, Session};
 use crate::watch::Watcher;
 
 /// Where open pages connect to hear "reload"; outside the base path so no page can shadow it.
@@ -49,7 +50,8 @@ pub fn run(args: ServeArgs) -> Result<(), Errors> {
     let address = listener.local_addr().map_err(|err| Error::msg(format!("cannot start the server: {err}")))?;
     // Watch before the first build, so that a save made while it runs is not lost.
     let watcher = Watcher::start(&root)?;
-    let first = attempt_build(&root, &overrides);
+    let mut session = Session::default();
+    let first = attempt_build(&mut session, &root, &overrides, Scope::Everything);
     if let Err(errors) = &first.result {
         report_failure(errors);
     }
@@ -57,7 +59,7 @@ pub fn run(args: ServeArgs) -> Result<(), Errors> {
     let (reloads, _) = broadcast::channel(16);
     announce(first.config.as_ref(), &root, address, &site.borrow().base_path);
     let rebuilds = Rebuilds { root, overrides, site: site_sender, reloads: reloads.clone() };
-    spawn_rebuilds(watcher, first.config, rebuilds)?;
+    spawn_rebuilds(watcher, first.config, session, rebuilds)?;
     let app = router(Server { site, reloads });
     runtime
         .block_on(async move { axum::serve(listener, app).await })
@@ -128,11 +130,11 @@ impl Snapshot {
 }
 
 /// Loads `site.yaml`, which may have changed, and builds the site.
-fn attempt_build(root: &Path, overrides: &Overrides) -> Attempt {
+fn attempt_build(session: &mut Session, root: &Path, overrides: &Overrides, scope: Scope) -> Attempt {
     let started = Instant::now();
     let (config, result) = match Config::load(root, overrides) {
         Ok(config) => {
-            let result = rebuild(&config).and_then(|built| {
+            let result = rebuild(session, &config, scope).and_then(|built| {
                 let files = read_files(&built)?;
                 Ok(Site { base_path: config.base_path.clone(), n_pages: built.n_pages, files })
             });
@@ -143,13 +145,16 @@ fn attempt_build(root: &Path, overrides: &Overrides) -> Attempt {
     Attempt { config, result, took: started.elapsed() }
 }
 
-/// The one call that builds the site. A full build in memory for now; a cache goes here.
+/// The one call that builds the site, in memory, reusing what did not change since the last
+/// build (`site::Session`).
 ///
 /// A panic in any stage becomes an error, so that no file an editor saves can stop the server.
-pub(crate) fn rebuild(config: &Config) -> Result<Built, Errors> {
-    match panic::catch_unwind(AssertUnwindSafe(|| site::render(config))) {
+pub(crate) fn rebuild(session: &mut Session, config: &Config, scope: Scope) -> Result<Built, Errors> {
+    match panic::catch_unwind(AssertUnwindSafe(|| session.rebuild(config, scope))) {
         Ok(result) => result,
         Err(payload) => {
+            // The cache may be half updated: start the next build from nothing.
+            *session = Session::default();
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -169,11 +174,17 @@ fn read_files(built: &Built) -> Result<Files, Errors> {
     let mut errors = Errors::default();
     for file in &built.files {
         let key = file.path.to_string_lossy().replace('\\', "/");
-        match file.bytes() {
-            Ok(bytes) => {
-                files.insert(key, Bytes::from(bytes));
+        match &file.contents {
+            // Pages the cache kept are shared, not copied.
+            Contents::Shared(bytes) => {
+                files.insert(key, Bytes::from_owner(Arc::clone(bytes)));
             }
-            Err(err) => errors.push(err),
+            _ => match file.bytes() {
+                Ok(bytes) => {
+                    files.insert(key, Bytes::from(bytes));
+                }
+                Err(err) => errors.push(err),
+            },
         }
     }
     errors.into_result(files)
@@ -189,10 +200,16 @@ struct Rebuilds {
 
 /// Rebuilds on a thread of its own after every change, then swaps in the new snapshot and tells
 /// open pages to reload (also after a failure, so that they show the overlay).
-fn spawn_rebuilds(watcher: Watcher, config: Option<Config>, rebuilds: Rebuilds) -> Result<(), Errors> {
+fn spawn_rebuilds(
+    watcher: Watcher,
+    config: Option<Config>,
+    mut session: Session,
+    rebuilds: Rebuilds,
+) -> Result<(), Errors> {
     let spawned = std::thread::Builder::new().name("picket-rebuild".to_string()).spawn(move || {
-        watcher.run(config, |_changes| {
-            let attempt = attempt_build(&rebuilds.root, &rebuilds.overrides);
+        watcher.run(config, |changes| {
+            let scope = if changes.rescan { Scope::Everything } else { Scope::Files(&changes.paths) };
+            let attempt = attempt_build(&mut session, &rebuilds.root, &rebuilds.overrides, scope);
             match &attempt.result {
                 Ok(site) => report_success(site.n_pages, attempt.took),
                 Err(errors) => report_failure(errors),

@@ -19,6 +19,10 @@ use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{self, Contents, OutputFile};
 use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Summary, Theme};
 
+mod incremental;
+
+pub use incremental::{Scope, Session};
+
 /// The built site, in memory.
 pub struct Built {
     pub files: Vec<OutputFile>,
@@ -136,7 +140,8 @@ fn run(config: &Config, sink: &dyn Sink) -> Result<(usize, Timings), Errors> {
     let model = SiteModel::new(config, &content);
     check_output_paths(config, &content, &model)?;
     let facts = render_pages(config, &content, &figures, &theme, &highlighter, &model, sink, &timings)?;
-    check_anchors(&content.pages, &facts)?;
+    let links: Vec<_> = facts.iter().map(|f| (&f.anchors, f.anchor_links.as_slice())).collect();
+    check_anchors(&content.pages, &links)?;
     render_site_pages(config, &theme, &model, sink)?;
     for file in site_files(config, &content.pages, facts.iter().any(|f| f.has_code)) {
         sink.put(file)?;
@@ -267,12 +272,13 @@ fn render_pages(
 }
 
 /// Every `#anchor` a page links to must be a heading or note id on its target page.
-fn check_anchors(pages: &[Page], facts: &[PageFacts]) -> Result<(), Errors> {
+/// `facts[i]` holds the anchors and the anchor links of `pages[i]`.
+fn check_anchors(pages: &[Page], facts: &[(&BTreeSet<String>, &[markdown::AnchorLink])]) -> Result<(), Errors> {
     let anchors: BTreeMap<&Path, &BTreeSet<String>> =
-        pages.iter().zip(facts).map(|(p, f)| (p.path.as_path(), &f.anchors)).collect();
+        pages.iter().zip(facts).map(|(p, (anchors, _))| (p.path.as_path(), *anchors)).collect();
     let mut errors = Errors::default();
-    for (page, facts) in pages.iter().zip(facts) {
-        for link in &facts.anchor_links {
+    for (page, (_, links)) in pages.iter().zip(facts) {
+        for link in *links {
             let found = anchors.get(link.target.as_path()).is_some_and(|a| a.contains(&link.anchor));
             // Same-page links may point at ids the theme adds (sources, main content).
             let theme_id = link.target == page.path && is_theme_anchor(&link.anchor);
@@ -541,7 +547,7 @@ fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> 
     for file in static_files(config, content)? {
         let what = match &file.contents {
             Contents::Copy(from) => format!("`{}`", config.relative(from).display()),
-            Contents::Bytes(_) => "a generated file".to_string(),
+            Contents::Bytes(_) | Contents::Shared(_) => "a generated file".to_string(),
         };
         paths.push((file.path, what));
     }

@@ -17,8 +17,10 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::content::is_editor_temp_file;
 use crate::error::{Error, Result};
 
-/// How long the debouncer waits for a burst of events to end.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+/// How long the debouncer waits for a burst of events to end. Editors' save sequences (vim's
+/// rename-and-write included) finish within a few milliseconds, so this groups each save into one
+/// rebuild while keeping the time from save to reload short.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// The folders under the root that are watched recursively.
 const WATCHED_DIRS: [&str; 2] = ["content", "themes"];
@@ -34,6 +36,17 @@ pub enum Change {
     Theme,
     /// A data file under `content/_data/`.
     Data,
+}
+
+/// One burst of changes: what kinds of input changed, and which paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Sorted and without duplicates.
+    pub kinds: Vec<Change>,
+    /// The changed paths that matter to the site (absolute).
+    pub paths: Vec<PathBuf>,
+    /// Events were lost: anything may have changed.
+    pub rescan: bool,
 }
 
 /// Says what `path` (absolute) is to the site, or `None` when a change to it cannot change the site.
@@ -103,10 +116,10 @@ impl Watcher {
     /// Calls `rebuild` after every burst of changes that can change the site, until the watcher
     /// stops. `rebuild` gets the changes and returns the configuration it loaded, if it loaded
     /// one; that configuration classifies the next changes.
-    pub fn run(mut self, mut config: Option<Config>, mut rebuild: impl FnMut(&[Change]) -> Option<Config>) {
+    pub fn run(mut self, mut config: Option<Config>, mut rebuild: impl FnMut(&Changes) -> Option<Config>) {
         while let Some(events) = self.next_burst() {
             let changes = self.changes(config.as_ref(), &events);
-            if changes.is_empty() {
+            if changes.kinds.is_empty() {
                 continue;
             }
             if let Some(loaded) = rebuild(&changes) {
@@ -130,8 +143,8 @@ impl Watcher {
     }
 
     /// The distinct changes `events` make to the site, sorted.
-    fn changes(&mut self, config: Option<&Config>, events: &[DebouncedEvent]) -> Vec<Change> {
-        let mut changes = Vec::new();
+    fn changes(&mut self, config: Option<&Config>, events: &[DebouncedEvent]) -> Changes {
+        let mut changes = Changes::default();
         for event in events.iter().filter(|event| is_relevant(event)) {
             for path in &event.paths {
                 self.rewatch_if_recreated(path);
@@ -139,15 +152,21 @@ impl Watcher {
                     Some(config) => classify(config, path),
                     None => is_config_file(&self.root, path).then_some(Change::Config),
                 };
-                changes.extend(change);
+                if let Some(change) = change {
+                    changes.kinds.push(change);
+                    changes.paths.push(path.clone());
+                }
             }
             // A rescan means events were lost; anything may have changed.
             if event.need_rescan() {
-                changes.push(Change::Content);
+                changes.kinds.push(Change::Content);
+                changes.rescan = true;
             }
         }
-        changes.sort();
-        changes.dedup();
+        changes.kinds.sort();
+        changes.kinds.dedup();
+        changes.paths.sort();
+        changes.paths.dedup();
         changes
     }
 

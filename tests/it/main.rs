@@ -6,5 +6,6 @@ mod check;
 mod cli;
 mod errors;
 mod explainer;
+mod incremental;
 mod serve;
 mod support;

@@ -1,0 +1,97 @@
+//! Rebuilds that reuse the last build (`site::Session`, used by `picket serve`) must give exactly
+//! what a clean build gives. A copy of the explainer goes through edits, additions, removals and
+//! renames of pages, templates, data and config; after each one the two are compared file by file.
+
+use std::path::{Path, PathBuf};
+
+use picket::config::{Config, Overrides};
+use picket::site::{Scope, Session};
+
+use crate::support::{copy_dir, dump, redact};
+
+fn clean(root: &Path) -> String {
+    match Config::load(root, &Overrides::default()) {
+        Ok(config) => match picket::site::render(&config) {
+            Ok(built) => dump(&built.files),
+            Err(errors) => redact(&errors.to_string()),
+        },
+        Err(error) => redact(&error.to_string()),
+    }
+}
+
+fn incremental(session: &mut Session, root: &Path, changed: &[&str]) -> String {
+    let paths: Vec<PathBuf> = changed.iter().map(|p| root.join(p)).collect();
+    match Config::load(root, &Overrides::default()) {
+        Ok(config) => match session.rebuild(&config, Scope::Files(&paths)) {
+            Ok(built) => dump(&built.files),
+            Err(errors) => redact(&errors.to_string()),
+        },
+        Err(error) => redact(&error.to_string()),
+    }
+}
+
+fn edit(root: &Path, path: &str, change: impl FnOnce(String) -> String) {
+    let file = root.join(path);
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    std::fs::write(&file, change(text)).unwrap();
+}
+
+#[test]
+fn every_incremental_rebuild_equals_a_clean_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(repo.join("site.yaml"), root.join("site.yaml")).unwrap();
+    copy_dir(&repo.join("content"), &root.join("content"));
+    copy_dir(&repo.join("themes"), &root.join("themes"));
+
+    let mut session = Session::default();
+    let mut step = |name: &str, changed: &[&str], expect_ok: bool| {
+        let fast = incremental(&mut session, root, changed);
+        let slow = clean(root);
+        assert_eq!(fast, slow, "after step `{name}` the incremental build differs from a clean one");
+        assert_eq!(!fast.starts_with("error"), expect_ok, "step `{name}`:\n{}", &fast[..fast.len().min(600)]);
+    };
+    step("first build", &["content/pay.md"], true);
+    edit(root, "content/pay.md", |t| t + "\nA new closing paragraph.\n");
+    step("edit a page body", &["content/pay.md"], true);
+    edit(root, "content/dispute.md", |t| t.replace("title: \"The dispute and the talks\"", "title: \"The talks\""));
+    step("retitle a page shown in the navigation", &["content/dispute.md"], true);
+    edit(root, "content/new.md", |_| "---\ntitle: New\nweight: 5\n---\nSee [Saturday](pay.md#saturday).\n".into());
+    step("add a page", &["content/new.md"], true);
+    edit(root, "content/pay.md", |t| t.replace("## Saturday pay is in dispute {#saturday}", "## Saturday pay {#weekend}"));
+    step("remove an anchor another page links to", &["content/pay.md"], false);
+    edit(root, "content/pay.md", |t| t.replace("## Saturday pay {#weekend}", "## Saturday pay is in dispute {#saturday}"));
+    step("put the anchor back", &["content/pay.md"], true);
+    std::fs::rename(root.join("content/new.md"), root.join("content/renamed.md")).unwrap();
+    step("rename a page", &["content/new.md", "content/renamed.md"], true);
+    std::fs::remove_file(root.join("content/renamed.md")).unwrap();
+    step("delete a page", &["content/renamed.md"], true);
+    edit(root, "content/draft.md", |_| "---\ntitle: Draft\ndraft: true\n---\nNot yet.\n".into());
+    step("add a draft", &["content/draft.md"], true);
+    std::fs::create_dir_all(root.join("content/more")).unwrap();
+    edit(root, "content/more/_index.md", |_| "---\ntitle: More\n---\nA section.\n".into());
+    edit(root, "content/more/one.md", |_| "---\ntitle: One\n---\nIn a new folder.\n".into());
+    step("add a folder with pages", &["content/more"], true);
+    std::fs::rename(root.join("content/more"), root.join("content/extra")).unwrap();
+    step("rename a folder", &["content/more", "content/extra"], true);
+    edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1150", "value: 1151"));
+    step("change a number in the data", &["content/_data/figures.yaml"], true);
+    edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1036", "value: 1300"));
+    step("break a declared check", &["content/_data/figures.yaml"], false);
+    edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1300", "value: 1036"));
+    step("fix the check", &["content/_data/figures.yaml"], true);
+    edit(root, "themes/explainer/templates/page.html", |t| t.replace("{% block content %}", "{% block content %}<!-- edited -->"));
+    step("edit a template", &["themes/explainer/templates/page.html"], true);
+    edit(root, "site.yaml", |t| t.replace("title: Junior doctors' strike explained", "title: The strike explained"));
+    step("edit the config", &["site.yaml"], true);
+    edit(root, "content/patients.md", |t| t.replace("---\n\n", "---\n\nSaved twice.\n\n"));
+    step("edit a page after a config change", &["content/patients.md"], true);
+    edit(root, "content/patients.md", |t| t.replace("title:", "titel:"));
+    step("break a page's front matter", &["content/patients.md"], false);
+    edit(root, "content/figures.md", |t| t + "\nAnother line.\n");
+    step("edit another page while one is broken", &["content/figures.md"], false);
+    edit(root, "content/patients.md", |t| t.replace("titel:", "title:"));
+    step("fix the broken page", &["content/patients.md"], true);
+    step("a change event with no change", &["content/pay.md"], true);
+}
