@@ -17,9 +17,9 @@ pub struct FrontMatter {
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "date")]
     pub date: Option<jiff::civil::Date>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "date")]
     pub updated: Option<jiff::civil::Date>,
     #[serde(default)]
     pub draft: bool,
@@ -34,13 +34,42 @@ pub struct FrontMatter {
     /// Ids from the sources registry this page relies on.
     #[serde(default)]
     pub sources: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "date")]
     pub review_date: Option<jiff::civil::Date>,
     /// Whether to show a table of contents; `None` lets the theme decide by length.
     #[serde(default)]
     pub toc: Option<bool>,
     #[serde(default)]
     pub extra: Option<serde_yaml::Value>,
+}
+
+/// Reads a date written `2016-02-10`, or a date and time such as `2016-02-10T08:00:00Z` or
+/// `2016-02-10 08:00:00 +00:00` (as Hugo and Jekyll sites write them), keeping the date as written.
+fn date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<jiff::civil::Date>, D::Error> {
+    deserializer.deserialize_str(DateVisitor).map(Some)
+}
+
+struct DateVisitor;
+
+impl serde::de::Visitor<'_> for DateVisitor {
+    type Value = jiff::civil::Date;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a date written YYYY-MM-DD")
+    }
+
+    // Errors raised here carry the position of the value, so they point at the date itself.
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        let text = text.trim();
+        if let Ok(date) = text.parse::<jiff::civil::Date>() {
+            return Ok(date);
+        }
+        let is_date_time = text.parse::<jiff::Timestamp>().is_ok() || text.parse::<jiff::civil::DateTime>().is_ok();
+        match text.get(..10).map(str::parse::<jiff::civil::Date>) {
+            Some(Ok(date)) if is_date_time => Ok(date),
+            _ => Err(E::custom(format!("`{text}` is not a date; write it as YYYY-MM-DD, for example 2016-02-10"))),
+        }
+    }
 }
 
 /// A file split at its front matter fences.

@@ -58,3 +58,12 @@ fn dates_must_be_real_dates() {
     let err = parse(Path::new("content/a.md"), "---\ntitle: x\ndate: 2016-02-30\n---\n").unwrap_err();
     assert_eq!(err.location, Some(Location { line: 3, column: 7 }));
 }
+
+#[test]
+fn dates_with_a_time_keep_the_date_as_written() {
+    for written in ["2016-02-10", "2016-02-10T08:00:00Z", "2016-02-10T23:30:00-05:00", "2016-02-10 08:00:00"] {
+        let text = format!("---\ntitle: x\ndate: {written}\n---\n");
+        let (front_matter, _) = parse(Path::new("content/a.md"), &text).unwrap();
+        assert_eq!(front_matter.date.unwrap().to_string(), "2016-02-10", "{written}");
+    }
+}
