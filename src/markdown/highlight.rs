@@ -1,41 +1,89 @@
 //! Code highlighting with syntect into CSS classes (`hl-*`), and the stylesheet for them.
 //!
-//! The syntax set is loaded once per build and shared by every page and thread.
+//! The syntax set is loaded once per build and shared by every page and thread. Parsing a line
+//! is the cost of highlighting (syntect's regexes, without C), and most lines of code repeat
+//! across pages (`}`, `fn main() {`, imports), so the parse of each line is remembered with the
+//! parser state it started from: a line met again in the same state reuses its parse. The HTML
+//! is exactly what syntect's `ClassedHTMLGenerator` writes; a test compares the two.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 use crate::figures::html::escape;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
-/// Highlights code blocks; build once and share.
+/// One parsed line: the state it started in, its scope operations and the state after it.
+struct ParsedLine {
+    start: ParseState,
+    ops: Vec<(usize, ScopeStackOp)>,
+    end: ParseState,
+}
+
+/// Remembered parses, by syntax name and line text.
+type LineCache = HashMap<(String, String), Vec<ParsedLine>>;
+
+/// Highlights code blocks; build once per build and share.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
+    lines: Mutex<LineCache>,
 }
 
 impl Default for Highlighter {
     fn default() -> Highlighter {
-        Highlighter { syntaxes: SyntaxSet::load_defaults_newlines() }
+        Highlighter { syntaxes: SyntaxSet::load_defaults_newlines(), lines: Mutex::new(HashMap::new()) }
     }
 }
 
 impl Highlighter {
     /// `<pre><code>` with `hl-` classes; unknown languages are escaped as plain text.
     pub fn highlight(&self, code: &str, language: Option<&str>) -> String {
-        let syntax = language.and_then(|l| self.syntaxes.find_syntax_by_token(l));
         let class = language.map(|l| format!(" class=\"language-{}\"", escape(l))).unwrap_or_default();
-        let plain = || format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", escape(code));
-        let Some(syntax) = syntax else { return plain() };
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
+        let syntax = language.and_then(|l| self.syntaxes.find_syntax_by_token(l));
+        let inner = syntax.and_then(|syntax| self.classed_html(code, syntax)).unwrap_or_else(|| escape(code));
+        format!("<pre class=\"code\"><code{class}>{inner}</code></pre>\n")
+    }
+
+    /// The same HTML as `ClassedHTMLGenerator`, with each line's parse looked up first.
+    fn classed_html(&self, code: &str, syntax: &SyntaxReference) -> Option<String> {
+        let mut state = ParseState::new(syntax);
+        let mut scopes = ScopeStack::new();
+        let mut html = String::with_capacity(code.len() * 4);
+        let mut open_spans: isize = 0;
         for line in LinesWithEndings::from(code) {
-            if generator.parse_html_for_line_which_includes_newline(line).is_err() {
-                return plain();
+            let ops = self.parse_line(&syntax.name, line, &mut state)?;
+            let (formatted, delta) = line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
+            open_spans += delta;
+            html.push_str(&formatted);
+        }
+        for _ in 0..open_spans {
+            html.push_str("</span>");
+        }
+        Some(html)
+    }
+
+    /// Parses `line` from `state`, reusing an earlier parse of the same line from the same state,
+    /// and leaves `state` as the parse does.
+    fn parse_line(&self, syntax: &str, line: &str, state: &mut ParseState) -> Option<Vec<(usize, ScopeStackOp)>> {
+        let key = (syntax.to_string(), line.to_string());
+        {
+            let lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(parsed) = lines.get(&key).and_then(|known| known.iter().find(|p| p.start == *state)) {
+                *state = parsed.end.clone();
+                return Some(parsed.ops.clone());
             }
         }
-        format!("<pre class=\"code\"><code{class}>{}</code></pre>\n", generator.finalize())
+        let start = state.clone();
+        let ops = state.parse_line(line, &self.syntaxes).ok()?;
+        let parsed = ParsedLine { start, ops: ops.clone(), end: state.clone() };
+        let mut lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        lines.entry(key).or_default().push(parsed);
+        Some(ops)
     }
 
     /// The stylesheet for `theme` (a syntect default theme name), or `None` if there is no such theme.
@@ -48,5 +96,50 @@ impl Highlighter {
     /// Names of the themes `css` accepts.
     pub fn theme_names() -> Vec<String> {
         ThemeSet::load_defaults().themes.keys().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syntect::html::ClassedHTMLGenerator;
+
+    use super::*;
+
+    /// What syntect itself writes, with no cache.
+    fn straightforward(highlighter: &Highlighter, code: &str, language: &str) -> String {
+        let syntax = highlighter.syntaxes.find_syntax_by_token(language).unwrap();
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &highlighter.syntaxes, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            generator.parse_html_for_line_which_includes_newline(line).unwrap();
+        }
+        format!("<pre class=\"code\"><code class=\"language-{language}\">{}</code></pre>\n", generator.finalize())
+    }
+
+    #[test]
+    fn cached_highlighting_is_byte_identical_to_syntect() {
+        let highlighter = Highlighter::default();
+        let snippets = [
+            ("rust", "fn main() {\n    let s = \"}\n}\";\n    println!(\"{s}\");\n}\n"),
+            ("rust", "}\nfn main() {\n}\n/* a comment\n}\nfn main() {\n*/\n"),
+            ("python", "def f(x):\n    \"\"\"doc\n    def f(x):\n    \"\"\"\n    return x\n"),
+            ("python", "def f(x):\n    return x\n"),
+            ("rust", "fn main() {\n    let s = \"}\n}\";\n    println!(\"{s}\");\n}\n"),
+            ("yaml", "a: 1\nb: [1, 2\n"),
+        ];
+        // Twice over, so the second round is served from the cache.
+        for _ in 0..2 {
+            for (language, code) in snippets {
+                assert_eq!(highlighter.highlight(code, Some(language)), straightforward(&highlighter, code, language));
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_language_is_escaped_plain_text() {
+        let highlighter = Highlighter::default();
+        assert_eq!(
+            highlighter.highlight("<b>", Some("nosuch")),
+            "<pre class=\"code\"><code class=\"language-nosuch\">&lt;b&gt;</code></pre>\n"
+        );
     }
 }
