@@ -1,12 +1,84 @@
-//! The explainer itself: this repository's site builds, and every page is snapshotted.
+//! The explainer itself: this repository's site builds, every page is snapshotted, numbers are
+//! never typed twice, and every page cites its sources.
 
-use picket::config::Overrides;
+use std::path::Path;
+
+use picket::config::{Config, Overrides};
+use picket::output::OutputFile;
 
 use crate::support::render;
 
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 #[test]
 fn explainer_builds_and_every_page_matches_its_snapshot() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dump = render(root, &Overrides::default()).unwrap_or_else(|e| panic!("the explainer fails to build:\n{e}"));
+    let dump = render(root(), &Overrides::default()).unwrap_or_else(|e| panic!("the explainer fails to build:\n{e}"));
     insta::assert_snapshot!("explainer", dump);
+}
+
+/// Markdown text with the shortcode calls taken out.
+fn without_shortcodes(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..].find("}}").map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn no_number_held_in_the_data_is_typed_anywhere_in_the_pages() {
+    let config = Config::load(root(), &Overrides::default()).unwrap();
+    let figures = picket::figures::load(&config).unwrap();
+    let forms = figures.typed_forms();
+    assert!(forms.iter().any(|(form, _)| form == "1,150"), "the data holds the figures");
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(root().join("content")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = without_shortcodes(&std::fs::read_to_string(entry.path()).unwrap());
+        for (form, figure) in &forms {
+            let typed = text.match_indices(form.as_str()).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + form.len()..].chars().next();
+                let joined = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == ',');
+                !joined(before) && !joined(after)
+            });
+            if typed {
+                found.push(format!("{} types {form} ({})", entry.path().display(), figure.id));
+            }
+        }
+    }
+    assert!(found.is_empty(), "numbers typed by hand instead of {{{{ figure(id=...) }}}}:\n{}", found.join("\n"));
+}
+
+fn built_pages() -> Vec<(String, String)> {
+    let config = Config::load(root(), &Overrides::default()).unwrap();
+    let built = picket::site::render(&config).unwrap();
+    built
+        .files
+        .iter()
+        .filter(|f: &&OutputFile| f.path.to_string_lossy().ends_with("index.html"))
+        .map(|f| (f.path.display().to_string(), String::from_utf8(f.bytes().unwrap()).unwrap()))
+        .collect()
+}
+
+#[test]
+fn every_page_cites_its_sources_and_lists_them() {
+    let pages = built_pages();
+    assert_eq!(pages.len(), 6);
+    for (path, html) in pages {
+        let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+        let citations = main.matches("href=\"#source-report-").count();
+        let listed = main.matches("id=\"source-report-").count();
+        assert!(listed >= 1, "{path} lists no sources");
+        assert!(citations >= listed, "{path} cites {citations} times but lists {listed} sources");
+        assert!(main.contains("Last updated"), "{path} has no “Last updated” line");
+    }
 }
