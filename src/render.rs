@@ -170,6 +170,13 @@ pub struct Link {
     pub url: String,
 }
 
+/// A tag of a page, linking to the tag's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagLink {
+    pub name: String,
+    pub url: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct NavItem {
     pub title: String,
@@ -215,7 +222,7 @@ pub struct PageContext<'a> {
     pub show_toc: bool,
     pub sources: Vec<&'a Source>,
     pub extra: serde_json::Value,
-    pub tags: Vec<Link>,
+    pub tags: Vec<TagLink>,
     pub pages: Vec<Summary>,
     pub ancestors: Vec<Link>,
     pub has_code: bool,

@@ -17,7 +17,7 @@ use crate::error::{Error, Errors};
 use crate::figures::{self, Figures, Source};
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{self, Contents, OutputFile};
-use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Summary, Theme};
+use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Summary, TagLink, Theme};
 
 mod incremental;
 
@@ -376,7 +376,14 @@ fn render_page(
         show_toc: front.toc.unwrap_or(rendered.toc.len() >= 3),
         sources: page_sources(figures, page, &rendered.cited_sources)?,
         extra: front.extra.as_ref().map(crate::yaml::to_json).unwrap_or(serde_json::json!({})),
-        tags: front.tags.iter().map(|t| tag_link(config, t)).collect(),
+        tags: front
+            .tags
+            .iter()
+            .map(|t| {
+                let link = tag_link(config, t);
+                TagLink { name: link.title, url: link.url }
+            })
+            .collect(),
         pages: model.children.get(&page.route).into_iter().flatten().map(|p| summary(config, p)).collect(),
         ancestors: ancestors(config, page, &model.by_route),
         has_code: rendered.has_code,

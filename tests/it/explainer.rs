@@ -82,3 +82,19 @@ fn every_page_cites_its_sources_and_lists_them() {
         assert!(main.contains("Last updated"), "{path} has no “Last updated” line");
     }
 }
+
+#[test]
+fn explainer_theme_renders_tag_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path();
+    std::fs::copy(root().join("site.yaml"), site.join("site.yaml")).unwrap();
+    crate::support::copy_dir(&root().join("content"), &site.join("content"));
+    crate::support::copy_dir(&root().join("themes"), &site.join("themes"));
+    let pay = site.join("content/pay.md");
+    let text = std::fs::read_to_string(&pay).unwrap().replacen("weight: 20\n", "weight: 20\ntags: [pay, weekends]\n", 1);
+    std::fs::write(&pay, text).unwrap();
+    let dump = render(site, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(dump.contains("== tags/weekends/index.html =="), "no tag page");
+    assert!(dump.contains("== tags/index.html =="), "no tag list");
+    assert!(dump.contains("href=\"/strike/tags/pay/\""), "the page does not link its tags");
+}
