@@ -93,3 +93,19 @@ fn output_folder_not_written_by_picket_is_never_replaced() {
     assert!(err.contains("already holds files that picket did not write"), "{err}");
     assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "an editor's file");
 }
+
+#[test]
+fn build_after_an_interrupted_build_ignores_its_leftovers() {
+    let site = copy_fixture("build/basic");
+    let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
+    picket::site::build(&config).unwrap();
+    let before = read_tree(&config.output_dir);
+    // What a build killed halfway leaves: a staging folder beside the output, half written.
+    let staging = site.path().join(".public.picket-staging");
+    std::fs::create_dir_all(staging.join("guide")).unwrap();
+    std::fs::write(staging.join("guide/index.html"), "half a page").unwrap();
+    assert_eq!(read_tree(&config.output_dir), before, "the output is untouched by the leftovers");
+    picket::site::build(&config).unwrap();
+    assert_eq!(read_tree(&config.output_dir), before);
+    assert!(!staging.exists(), "the leftovers are cleared by the next build");
+}
