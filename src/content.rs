@@ -123,8 +123,7 @@ pub fn load(config: &Config) -> Result<Content, Errors> {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                let path = err.path().map(|p| config.relative(p).to_path_buf()).unwrap_or_default();
-                errors.push(Error::in_file(&path, format!("cannot read this part of `content/`: {err}")));
+                errors.push(walk_error(config, &err));
                 continue;
             }
         };
@@ -172,11 +171,58 @@ pub fn check_pages(pages: &mut [Page]) -> Vec<Error> {
     errors
 }
 
+/// Pages larger than this are refused before they are read. Real pages are a few kB; a page of
+/// tens of MB is a mistake (a pasted data dump) and would make the build slow and memory-hungry.
+const MAX_PAGE_BYTES: u64 = 10 * MEGABYTE;
+
+const MEGABYTE: u64 = 1024 * 1024;
+
+/// Reads a page, checking its size from the file's metadata first; errors name `relative`.
 pub(crate) fn read_text_as(absolute: &Path, relative: &Path) -> Result<String> {
+    let size = std::fs::metadata(absolute).map_err(|err| Error::io(relative, &err))?.len();
+    if size > MAX_PAGE_BYTES {
+        return Err(Error::in_file(
+            relative,
+            format!(
+                "this page is {} MB; the limit is {} MB; split it into smaller pages",
+                size.div_ceil(MEGABYTE),
+                MAX_PAGE_BYTES / MEGABYTE
+            ),
+        ));
+    }
     read_text(absolute).map_err(|mut err| {
         err.path = Some(relative.to_path_buf());
         err
     })
+}
+
+/// A folder walk error, with paths relative to the root. A link that points back at a folder
+/// containing it would make the walk endless; walkdir detects that and we say which link it is.
+fn walk_error(config: &Config, err: &walkdir::Error) -> Error {
+    let path = err.path().map(|p| config.relative(p).to_path_buf()).unwrap_or_default();
+    if let Some(ancestor) = err.loop_ancestor() {
+        return Error::in_file(
+            &path,
+            format!(
+                "`{}` is a link to `{}`, a folder that contains it, so `content/` would never end; remove the link or point it elsewhere",
+                path.display(),
+                config.relative(ancestor).display()
+            ),
+        );
+    }
+    let dangling = err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+    if let Some(target) = err.path().and_then(|p| std::fs::read_link(p).ok()).filter(|_| dangling) {
+        return Error::in_file(
+            &path,
+            format!(
+                "`{}` is a link to `{}`, which does not exist; remove the link or fix where it points",
+                path.display(),
+                target.display()
+            ),
+        );
+    }
+    let reason = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
+    Error::in_file(&path, format!("cannot read `{}`: {reason}; fix it or remove it", path.display()))
 }
 
 /// The swap, backup and lock files editors write beside the file being edited (Zola's list,

@@ -224,7 +224,20 @@ fn render_fragment(ctx: &Context, page: &PageSource, text: &str, base: usize, st
         }
         (offset as isize + shift) as usize
     };
-    let mut html = markdown_to_html(ctx, page, &substituted, &|offset| base + to_original(offset), state);
+    let html = markdown_to_html(ctx, page, &substituted, &|offset| base + to_original(offset), state);
+    // Footnote definitions are rendered apart from the body, so their shortcodes must be put back
+    // too (found by the `markdown` fuzz target). Nested fragments have put back theirs already,
+    // so every placeholder left belongs to this fragment.
+    if !outputs.is_empty() {
+        for definition in state.footnote_defs.values_mut() {
+            *definition = put_back(std::mem::take(definition), &outputs);
+        }
+    }
+    put_back(html, &outputs)
+}
+
+/// Replaces the placeholders in `html` with the shortcode outputs they stand for.
+fn put_back(mut html: String, outputs: &[String]) -> String {
     for (i, output) in outputs.iter().enumerate().rev() {
         let mark = placeholder(i);
         let block = format!("<p>{mark}</p>\n");

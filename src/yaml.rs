@@ -17,20 +17,41 @@ pub(crate) fn parse<T: DeserializeOwned>(
     first_line: usize,
 ) -> Result<T, Error> {
     serde_yaml::from_str(yaml).map_err(|err| {
-        let message = explain(&err.to_string());
+        let serde_message = err.to_string();
+        let message = explain(&serde_message);
         match err.location() {
             Some(loc) => {
                 let location = Location { line: loc.line() + first_line - 1, column: loc.column() };
                 Error::at(path, file_text, location, message)
             }
-            None => Error::at(
-                path,
-                file_text,
-                Location { line: first_line, column: 1 },
-                message,
-            ),
+            None => {
+                // The repetition limit comes without a place; the first alias is the best guess.
+                let aliases = serde_message.starts_with("repetition limit exceeded");
+                let in_block = aliases.then(|| first_alias(yaml)).flatten().unwrap_or(Location { line: 1, column: 1 });
+                let location = Location { line: in_block.line + first_line - 1, column: in_block.column };
+                Error::at(path, file_text, location, message)
+            }
         }
     })
+}
+
+/// Where `yaml` first uses an alias (`*name`), ignoring comments; a guess that may miss one
+/// inside a quoted string.
+fn first_alias(yaml: &str) -> Option<Location> {
+    for (index, line) in yaml.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        for (column, pair) in chars.windows(2).enumerate() {
+            let before = if column == 0 { ' ' } else { chars[column - 1] };
+            if pair[0] == '#' && before == ' ' {
+                break;
+            }
+            let starts_value = matches!(before, ' ' | '[' | '{' | ',');
+            if pair[0] == '*' && starts_value && (pair[1].is_alphanumeric() || pair[1] == '_' || pair[1] == '-') {
+                return Some(Location { line: index + 1, column: column + 1 });
+            }
+        }
+    }
+    None
 }
 
 /// Turns serde's wording into ours: lower case, no position (we show it), and what to do.
@@ -47,6 +68,14 @@ fn explain(serde_message: &str) -> String {
     if let Some(rest) = message.strip_prefix("missing field `") {
         let field = rest.trim_end_matches('`');
         return format!("missing key `{field}`; add a line `{field}: ...`");
+    }
+    // serde_yaml refuses "billion laughs" alias bombs and very deep nesting; say what to change.
+    if message.starts_with("repetition limit exceeded") {
+        return "the YAML expands its aliases (`*name`) too many times; write the values out or use fewer aliases"
+            .to_string();
+    }
+    if message.starts_with("recursion limit exceeded") {
+        return "the YAML is nested too deeply (more than 128 levels); flatten it".to_string();
     }
     let message = message.trim_start_matches(": ");
     let mut chars = message.chars();

@@ -56,3 +56,10 @@ fn bad_argument_points_at_it() {
     check("{{ figure(id) }}", "error at 10: arguments are written `key=\"value\"`, separated by commas");
     check("{{ figure(id=abc) }}", "error at 13: the value of `id` must be \"text\", a number, true or false");
 }
+
+/// Found by the `shortcodes` fuzz target: the `%}` of `{%}` overlaps its `{%` and used to panic.
+#[test]
+fn percent_brace_overlapping_its_opening_is_unclosed() {
+    check("{%}", "error at 0: this shortcode is never closed; end it with `%}`");
+    check("{% a() %}{%}", "error at 9: this shortcode is never closed; end it with `%}`");
+}

@@ -7,5 +7,6 @@ mod cli;
 mod errors;
 mod explainer;
 mod incremental;
+mod robustness;
 mod serve;
 mod support;
