@@ -171,20 +171,21 @@ pub fn check_pages(pages: &mut [Page]) -> Vec<Error> {
     errors
 }
 
-/// Pages larger than this are refused before they are read. Real pages are a few kB; a page of
-/// tens of MB is a mistake (a pasted data dump) and would make the build slow and memory-hungry.
+/// Pages and data files larger than this are refused before they are read. Real pages are a few
+/// kB; a file of tens of MB is a mistake (a pasted data dump) and would make the build slow and
+/// memory-hungry.
 const MAX_PAGE_BYTES: u64 = 10 * MEGABYTE;
 
 const MEGABYTE: u64 = 1024 * 1024;
 
-/// Reads a page, checking its size from the file's metadata first; errors name `relative`.
+/// Reads a page or data file, checking its size from the file's metadata first; errors name `relative`.
 pub(crate) fn read_text_as(absolute: &Path, relative: &Path) -> Result<String> {
     let size = std::fs::metadata(absolute).map_err(|err| Error::io(relative, &err))?.len();
     if size > MAX_PAGE_BYTES {
         return Err(Error::in_file(
             relative,
             format!(
-                "this page is {} MB; the limit is {} MB; split it into smaller pages",
+                "this file is {} MB; the limit is {} MB; split it into smaller files",
                 size.div_ceil(MEGABYTE),
                 MAX_PAGE_BYTES / MEGABYTE
             ),

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::error::{Error, Errors, Location, Result};
-use crate::{read_text, yaml};
+use crate::yaml;
 
 pub use grid::Grid;
 
@@ -278,12 +278,9 @@ pub fn load(config: &Config) -> Result<Figures, Errors> {
     let mut errors = Errors::default();
     for path in &files {
         let relative = config.relative(path).to_path_buf();
-        match read_text(path) {
+        match crate::content::read_text_as(path, &relative) {
             Ok(text) => texts.push((relative, text)),
-            Err(mut err) => {
-                err.path = Some(relative);
-                errors.push(err);
-            }
+            Err(err) => errors.push(err),
         }
     }
     if !errors.is_empty() {

@@ -63,8 +63,11 @@ pub struct TocEntry {
 pub struct AnchorLink {
     pub target: PathBuf,
     pub anchor: String,
-    /// Where the link is written, to report a missing anchor.
-    pub error: Error,
+    /// Byte offset of the link in the linking page's file, to report a missing anchor.
+    pub offset: usize,
+    /// The message to report if the anchor is missing. The error itself is built only then,
+    /// since it copies the source line (pages with many links on one line would pay for each).
+    pub message: String,
 }
 
 /// A rendered body.
@@ -224,7 +227,10 @@ fn render_fragment(ctx: &Context, page: &PageSource, text: &str, base: usize, st
         }
         (offset as isize + shift) as usize
     };
-    let html = markdown_to_html(ctx, page, &substituted, &|offset| base + to_original(offset), state);
+    // Headings are titled and slugged before shortcodes are put back, so they see the text of
+    // each shortcode's output rather than its placeholder.
+    let plain: Vec<String> = outputs.iter().map(|o| text_of_html(o)).collect();
+    let html = markdown_to_html(ctx, page, &substituted, &plain, &|offset| base + to_original(offset), state);
     // Footnote definitions are rendered apart from the body, so their shortcodes must be put back
     // too (found by the `markdown` fuzz target). Nested fragments have put back theirs already,
     // so every placeholder left belongs to this fragment.
@@ -321,6 +327,7 @@ fn markdown_to_html(
     ctx: &Context,
     page: &PageSource,
     text: &str,
+    shortcode_texts: &[String],
     to_file_offset: &dyn Fn(usize) -> usize,
     state: &mut State,
 ) -> String {
@@ -338,7 +345,10 @@ fn markdown_to_html(
             }
             Event::End(TagEnd::Heading(_)) => {
                 let Some((level, id, classes, attrs, inner)) = heading.take() else { continue };
-                let title = plain_text(&inner);
+                let mut title = plain_text(&inner);
+                for (i, text) in shortcode_texts.iter().enumerate().rev() {
+                    title = title.replace(&placeholder(i), text);
+                }
                 let id = state.unique_id(&id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&title)));
                 state.anchors.insert(id.clone());
                 state.headings.push((level as u8, id.clone(), title));
@@ -381,11 +391,11 @@ fn markdown_to_html(
                 Event::Text(t)
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest_url = resolve_link(ctx, page, &dest_url, range.start, &error_at, state);
+                let dest_url = resolve_link(ctx, page, &dest_url, range.start, &error_at, state, to_file_offset(range.start));
                 Event::Start(Tag::Link { link_type, dest_url: dest_url.into(), title, id })
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest_url = resolve_link(ctx, page, &dest_url, range.start, &error_at, state);
+                let dest_url = resolve_link(ctx, page, &dest_url, range.start, &error_at, state, to_file_offset(range.start));
                 Event::Start(Tag::Image { link_type, dest_url: dest_url.into(), title, id })
             }
             Event::FootnoteReference(label) => {
@@ -451,6 +461,21 @@ fn plain_text(events: &[Event]) -> String {
     title
 }
 
+/// The text a reader sees in an HTML fragment: tags removed, the common entities decoded.
+fn text_of_html(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&").trim().to_string()
+}
+
 /// A heading id: lower case letters and digits joined by `-`.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
@@ -503,6 +528,7 @@ fn resolve_link(
     offset: usize,
     error_at: &dyn Fn(usize, String) -> Error,
     state: &mut State,
+    file_offset: usize,
 ) -> String {
     let base_path = &ctx.config.base_path;
     if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with("//") {
@@ -512,7 +538,8 @@ fn resolve_link(
         state.anchor_links.push(AnchorLink {
             target: page.path.to_path_buf(),
             anchor: anchor.to_string(),
-            error: error_at(offset, format!("the link `{dest}` points at no heading or note on this page; fix the anchor")),
+            offset: file_offset,
+            message: format!("the link `{dest}` points at no heading or note on this page; fix the anchor"),
         });
         return dest.to_string();
     }
@@ -533,9 +560,10 @@ fn resolve_link(
             state.anchor_links.push(AnchorLink {
                 target: target.clone(),
                 anchor: anchor.to_string(),
-                error: error_at(
-                    offset,
-                    format!("the link `{dest}` points at `#{anchor}`, which `{}` does not have; fix the anchor", target.display()),
+                offset: file_offset,
+                message: format!(
+                    "the link `{dest}` points at `#{anchor}`, which `{}` does not have; fix the anchor",
+                    target.display()
                 ),
             });
         }

@@ -283,7 +283,7 @@ fn check_anchors(pages: &[Page], facts: &[(&BTreeSet<String>, &[markdown::Anchor
             // Same-page links may point at ids the theme adds (sources, main content).
             let theme_id = link.target == page.path && is_theme_anchor(&link.anchor);
             if !found && !theme_id {
-                errors.push(link.error.clone());
+                errors.push(Error::at_offset(&page.path, &page.text, link.offset, link.message.clone()));
             }
         }
     }
