@@ -29,6 +29,10 @@ pub struct ParseError {
 
 /// Every top-level call in `text`; calls inside bodies are found when the body is rendered.
 pub fn find(text: &str) -> Result<Vec<Call>, ParseError> {
+    // Most pages have no shortcode; finding code ranges means parsing the Markdown once more.
+    if next_opening(text, 0).is_none() {
+        return Ok(Vec::new());
+    }
     let code = code_ranges(text);
     let in_code = |offset: usize| code.iter().any(|r| r.contains(&offset));
     let mut calls = Vec::new();

@@ -25,8 +25,13 @@ struct ParsedLine {
     end: ParseState,
 }
 
-/// Remembered parses, by syntax name and line text.
-type LineCache = HashMap<(String, String), Vec<ParsedLine>>;
+/// Remembered parses, by line text. A parser state belongs to one syntax, so equal states imply
+/// the same syntax.
+type LineCache = HashMap<String, Vec<ParsedLine>>;
+
+/// How many starting states are remembered per line. A line such as `}` is met in many states;
+/// scanning an unbounded list would make each lookup slower as the site grows.
+const STATES_PER_LINE: usize = 4;
 
 /// Highlights code blocks; build once per build and share.
 pub struct Highlighter {
@@ -56,7 +61,7 @@ impl Highlighter {
         let mut html = String::with_capacity(code.len() * 4);
         let mut open_spans: isize = 0;
         for line in LinesWithEndings::from(code) {
-            let ops = self.parse_line(&syntax.name, line, &mut state)?;
+            let ops = self.parse_line(line, &mut state)?;
             let (formatted, delta) = line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
             open_spans += delta;
             html.push_str(&formatted);
@@ -69,20 +74,21 @@ impl Highlighter {
 
     /// Parses `line` from `state`, reusing an earlier parse of the same line from the same state,
     /// and leaves `state` as the parse does.
-    fn parse_line(&self, syntax: &str, line: &str, state: &mut ParseState) -> Option<Vec<(usize, ScopeStackOp)>> {
-        let key = (syntax.to_string(), line.to_string());
+    fn parse_line(&self, line: &str, state: &mut ParseState) -> Option<Vec<(usize, ScopeStackOp)>> {
         {
             let lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some(parsed) = lines.get(&key).and_then(|known| known.iter().find(|p| p.start == *state)) {
+            if let Some(parsed) = lines.get(line).and_then(|known| known.iter().find(|p| p.start == *state)) {
                 *state = parsed.end.clone();
                 return Some(parsed.ops.clone());
             }
         }
         let start = state.clone();
         let ops = state.parse_line(line, &self.syntaxes).ok()?;
-        let parsed = ParsedLine { start, ops: ops.clone(), end: state.clone() };
         let mut lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        lines.entry(key).or_default().push(parsed);
+        let known = lines.entry(line.to_string()).or_default();
+        if known.len() < STATES_PER_LINE {
+            known.push(ParsedLine { start, ops: ops.clone(), end: state.clone() });
+        }
         Some(ops)
     }
 
