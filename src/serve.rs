@@ -85,7 +85,7 @@ type Files = HashMap<String, Bytes>;
 struct Site {
     base_path: String,
     n_pages: usize,
-    files: Files,
+    files: Arc<Files>,
 }
 
 /// One build attempt: `site.yaml` read afresh, then the whole site.
@@ -113,7 +113,7 @@ impl Snapshot {
         match &attempt.result {
             Ok(site) => Snapshot {
                 base_path: site.base_path.clone(),
-                files: Some(Arc::new(site.files.clone())),
+                files: Some(Arc::clone(&site.files)),
                 errors: None,
             },
             Err(errors) => Snapshot {
@@ -135,8 +135,9 @@ fn attempt_build(session: &mut Session, root: &Path, overrides: &Overrides, scop
     let (config, result) = match Config::load(root, overrides) {
         Ok(config) => {
             let result = rebuild(session, &config, scope).and_then(|built| {
-                let files = read_files(&built)?;
-                Ok(Site { base_path: config.base_path.clone(), n_pages: built.n_pages, files })
+                let n_pages = built.n_pages;
+                let files = read_files(built)?;
+                Ok(Site { base_path: config.base_path.clone(), n_pages, files: Arc::new(files) })
             });
             (Some(config), result)
         }
@@ -169,23 +170,24 @@ pub(crate) fn rebuild(session: &mut Session, config: &Config, scope: Scope) -> R
 }
 
 /// Every output file's bytes, reading the copied ones from disk now.
-fn read_files(built: &Built) -> Result<Files, Errors> {
+fn read_files(built: Built) -> Result<Files, Errors> {
     let mut files = Files::with_capacity(built.files.len());
     let mut errors = Errors::default();
-    for file in &built.files {
+    for file in built.files {
         let key = file.path.to_string_lossy().replace('\\', "/");
-        match &file.contents {
-            // Pages the cache kept are shared, not copied.
-            Contents::Shared(bytes) => {
-                files.insert(key, Bytes::from_owner(Arc::clone(bytes)));
-            }
-            _ => match file.bytes() {
-                Ok(bytes) => {
-                    files.insert(key, Bytes::from(bytes));
+        let bytes = match file.contents {
+            // Pages the cache kept are shared, and new bytes are moved: nothing is copied.
+            Contents::Shared(bytes) => Bytes::from_owner(bytes),
+            Contents::Bytes(bytes) => Bytes::from(bytes),
+            Contents::Copy(from) => match std::fs::read(&from) {
+                Ok(bytes) => Bytes::from(bytes),
+                Err(err) => {
+                    errors.push(Error::io(&from, &err));
+                    continue;
                 }
-                Err(err) => errors.push(err),
             },
-        }
+        };
+        files.insert(key, bytes);
     }
     errors.into_result(files)
 }

@@ -3,7 +3,7 @@
 //! `render` is the whole build in memory and writes nothing; `build` writes its result. Every
 //! error of every stage is collected and returned together.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -274,7 +274,7 @@ fn render_pages(
 /// Every `#anchor` a page links to must be a heading or note id on its target page.
 /// `facts[i]` holds the anchors and the anchor links of `pages[i]`.
 fn check_anchors(pages: &[Page], facts: &[(&BTreeSet<String>, &[markdown::AnchorLink])]) -> Result<(), Errors> {
-    let anchors: BTreeMap<&Path, &BTreeSet<String>> =
+    let anchors: HashMap<&Path, &BTreeSet<String>> =
         pages.iter().zip(facts).map(|(p, (anchors, _))| (p.path.as_path(), *anchors)).collect();
     let mut errors = Errors::default();
     for (page, (_, links)) in pages.iter().zip(facts) {
@@ -558,7 +558,7 @@ fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> 
         };
         paths.push((file.path, what));
     }
-    let mut seen: BTreeMap<&PathBuf, &String> = BTreeMap::new();
+    let mut seen: HashMap<&PathBuf, &String> = HashMap::with_capacity(paths.len());
     let mut errors = Errors::default();
     for (path, what) in &paths {
         if let Some(first) = seen.insert(path, what) {

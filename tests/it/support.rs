@@ -16,8 +16,10 @@ pub fn redact(text: &str) -> String {
 
 /// Every output file as `== path ==` and its contents, in path order.
 pub fn dump(files: &[OutputFile]) -> String {
+    let mut sorted: Vec<&OutputFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut out = String::new();
-    for file in files {
+    for file in sorted {
         let bytes = file.bytes().expect("output file is readable");
         let text = String::from_utf8(bytes).unwrap_or_else(|_| "<binary>".to_string());
         out.push_str(&format!("== {} ==\n{}\n", file.path.display(), text.trim_end()));
