@@ -229,15 +229,29 @@ pub struct PageContext<'a> {
     pub word_count: usize,
 }
 
-#[derive(Serialize)]
-struct TemplateContext<'a> {
-    site: &'a SiteContext<'a>,
-    page: &'a PageContext<'a>,
+/// `site` converted once for templates. Tera's values share their contents, so each page gets a
+/// cheap handle instead of its own copy of the navigation (which grows with the site).
+#[derive(Clone)]
+pub struct SiteValue(tera::Value);
+
+impl SiteValue {
+    pub fn new(site: &SiteContext) -> SiteValue {
+        SiteValue(tera::Value::from_serializable(site))
+    }
 }
 
 /// Renders a page template with `site` and `page`.
-pub fn render_page(theme: &Theme, template: &str, site: &SiteContext, page: &PageContext) -> Result<String> {
-    theme.render(template, &TemplateContext { site, page })
+pub fn render_page(theme: &Theme, template: &str, site: &SiteValue, page: &PageContext) -> Result<String> {
+    if !theme.tera.contains_template(template) {
+        return Err(Error::in_file(
+            &theme.templates_dir,
+            format!("the theme has no template `{template}`; add `{}/{template}`", theme.templates_dir.display()),
+        ));
+    }
+    let mut context = tera::Context::new();
+    context.insert_value("site", site.0.clone());
+    context.insert("page", page);
+    theme.tera.render(template, &context).map_err(|err| theme.error(&err))
 }
 
 /// `sitemap.xml` listing `urls` (absolute).

@@ -162,6 +162,16 @@ struct SiteModel<'a> {
     /// Home, then the top-level sections and pages, in listing order.
     top: Vec<&'a Page>,
     tags: BTreeMap<String, Vec<&'a Page>>,
+    /// `site` for templates, converted once per navigation state (which top item is current).
+    site_values: HashMap<String, render::SiteValue>,
+}
+
+/// The navigation state of `route`: the top-level route it falls under (`""` for home).
+fn nav_key(route: &str) -> String {
+    match route.split_once('/') {
+        Some((top, _)) => format!("{top}/"),
+        None => route.to_string(),
+    }
 }
 
 impl<'a> SiteModel<'a> {
@@ -177,16 +187,31 @@ impl<'a> SiteModel<'a> {
         for list in children.values_mut() {
             list.sort_by(|a, b| content::listing_order(a, b));
         }
-        let top = by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied()).collect();
-        let _ = config;
-        SiteModel {
+        let top: Vec<&Page> =
+            by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied()).collect();
+        let mut model = SiteModel {
             routes: pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect(),
             assets: content.assets.iter().map(|a| Path::new("content").join(&a.target)).collect(),
             by_route,
             children,
             top,
             tags: collect_tags(pages),
-        }
+            site_values: HashMap::new(),
+        };
+        let mut keys: BTreeSet<String> = pages.iter().map(|p| nav_key(&p.route)).collect();
+        keys.insert(String::new());
+        keys.insert("404.html".to_string());
+        model.site_values =
+            keys.into_iter().map(|key| (key.clone(), render::SiteValue::new(&model.site(config, &key)))).collect();
+        model
+    }
+
+    /// `site` for a page at `route`, converted for templates.
+    fn site_value(&self, route: &str) -> &render::SiteValue {
+        self.site_values
+            .get(&nav_key(route))
+            .or_else(|| self.site_values.get(""))
+            .expect("the home navigation state is always converted")
     }
 
     fn site<'c>(&self, config: &'c Config, current: &str) -> SiteContext<'c> {
@@ -404,7 +429,7 @@ fn render_page(
             format!("the theme has no template `{template}`; add `{}` or fix the name", theme.path_of(template).display()),
         ));
     }
-    render::render_page(theme, template, &model.site(config, &page.route), &context)
+    render::render_page(theme, template, model.site_value(&page.route), &context)
 }
 
 /// A page the theme renders with no Markdown behind it: 404, a tag, the list of tags.
@@ -440,11 +465,11 @@ fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &d
         }
     };
     let not_found = special_page(config, "404", "Page not found", "404.html", Vec::new());
-    put("404.html".to_string(), render::render_page(theme, "404.html", &model.site(config, "404.html"), &not_found));
+    put("404.html".to_string(), render::render_page(theme, "404.html", model.site_value("404.html"), &not_found));
     for (tag, tagged) in &model.tags {
         let route = format!("tags/{}/", markdown::slugify(tag));
         let context = special_page(config, "tag", tag, &route, tagged.iter().map(|p| summary(config, p)).collect());
-        put(format!("{route}index.html"), render::render_page(theme, "tag.html", &model.site(config, ""), &context));
+        put(format!("{route}index.html"), render::render_page(theme, "tag.html", model.site_value(""), &context));
     }
     if !model.tags.is_empty() {
         let listed = model
@@ -456,7 +481,7 @@ fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &d
             })
             .collect();
         let context = special_page(config, "tags", "Tags", "tags/", listed);
-        put("tags/index.html".to_string(), render::render_page(theme, "tags.html", &model.site(config, ""), &context));
+        put("tags/index.html".to_string(), render::render_page(theme, "tags.html", model.site_value(""), &context));
     }
     errors.into_result(())
 }
