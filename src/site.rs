@@ -126,15 +126,7 @@ pub fn render(config: &Config) -> Result<Built, Errors> {
 fn run(config: &Config, sink: &dyn Sink) -> Result<(usize, Timings), Errors> {
     let started = Instant::now();
     let mut timings = Timings::default();
-    let (content, (figures, theme)) =
-        rayon::join(|| content::load(config), || rayon::join(|| figures::load(config), || Theme::load(config)));
-    let mut errors = Errors::default();
-    let content = content.map_err(|e| errors.extend(e.0)).ok();
-    let figures = figures.map_err(|e| errors.extend(e.0)).ok();
-    let theme = theme.map_err(|e| errors.extend(e.0)).ok();
-    let (Some(content), Some(figures), Some(theme)) = (content, figures, theme) else {
-        return Err(errors);
-    };
+    let (content, figures, theme) = load_inputs(config)?;
     timings.load = started.elapsed();
     let highlighter = Highlighter::default();
     let model = SiteModel::new(config, &content);
@@ -151,6 +143,20 @@ fn run(config: &Config, sink: &dyn Sink) -> Result<(usize, Timings), Errors> {
     }
     timings.total = started.elapsed();
     Ok((content.pages.len(), timings))
+}
+
+/// Reads content/, the data files and the theme, side by side; the errors of all three.
+fn load_inputs(config: &Config) -> Result<(Content, Figures, Theme), Errors> {
+    let (content, (figures, theme)) =
+        rayon::join(|| content::load(config), || rayon::join(|| figures::load(config), || Theme::load(config)));
+    let mut errors = Errors::default();
+    let content = content.map_err(|e| errors.extend(e.0)).ok();
+    let figures = figures.map_err(|e| errors.extend(e.0)).ok();
+    let theme = theme.map_err(|e| errors.extend(e.0)).ok();
+    match (content, figures, theme) {
+        (Some(content), Some(figures), Some(theme)) => Ok((content, figures, theme)),
+        _ => Err(errors),
+    }
 }
 
 /// What every page needs to know about the others: routes, listings, navigation, tags.

@@ -20,7 +20,7 @@ use super::{Built, Memory, SiteModel, Timings, check_anchors, check_output_paths
 use crate::config::Config;
 use crate::content::{self, Content, Page};
 use crate::error::Errors;
-use crate::figures::{self, Figures};
+use crate::figures::Figures;
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{Contents, OutputFile};
 use crate::render::Theme;
@@ -258,15 +258,7 @@ fn reload_pages(config: &Config, loaded: &mut Loaded, paths: &[(PathBuf, PathBuf
 }
 
 fn load_everything(config: &Config, config_hash: u64, generation: u64) -> Result<Loaded, Errors> {
-    let (content, (figures, theme)) =
-        rayon::join(|| content::load(config), || rayon::join(|| figures::load(config), || Theme::load(config)));
-    let mut errors = Errors::default();
-    let content = content.map_err(|e| errors.extend(e.0)).ok();
-    let figures = figures.map_err(|e| errors.extend(e.0)).ok();
-    let theme = theme.map_err(|e| errors.extend(e.0)).ok();
-    let (Some(content), Some(figures), Some(theme)) = (content, figures, theme) else {
-        return Err(errors);
-    };
+    let (content, figures, theme) = super::load_inputs(config)?;
     let texts = content.pages.par_iter().map(|p| (p.path.clone(), hash_of(&p.text))).collect();
     Ok(Loaded { config: config_hash, content, texts, figures, theme, generation })
 }
