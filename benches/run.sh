@@ -182,6 +182,18 @@ if [ "$EXPLAINER" = 1 ]; then
         measure explainer 0 "$run" "$OUT_ROOT/explainer-out" -- "$PICKET" build --root "$REPO" --output "$OUT_ROOT/explainer-out" || true
     done
     "$PICKET" build --root "$REPO" --output "$OUT_ROOT/explainer-out" --timings 2>&1 | sed 's/^/[bench] explainer timings: /' | tee -a "$LOG" >&2
+    # /usr/bin/time counts in 10 ms steps, too coarse for this site: hyperfine gives milliseconds.
+    if command -v hyperfine >/dev/null; then
+        hyperfine --style none --runs "$((RUNS * 4))" --warmup 1 --prepare "rm -rf $OUT_ROOT/explainer-out" \
+            --export-json "$BENCH_DIR/explainer-$SESSION.json" \
+            "$PICKET build --root $REPO --output $OUT_ROOT/explainer-out" >>"$LOG" 2>&1 &&
+        python3 - "$BENCH_DIR/explainer-$SESSION.json" "$SESSION" "$PICKET_COMMIT" >>"${RESULTS%.tsv}-explainer.tsv" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%s\t%s\truns=%d\tmedian_ms=%.1f\tmin_ms=%.1f\tmax_ms=%.1f" % (sys.argv[2], sys.argv[3], len(r["times"]), 1000 * r["median"], 1000 * r["min"], 1000 * r["max"]))
+PY
+        say "explainer (hyperfine): $(tail -n 1 "${RESULTS%.tsv}-explainer.tsv")"
+    fi
 fi
 
 # ---- per N -----------------------------------------------------------------------------------

@@ -35,3 +35,15 @@ fn markdown_tables_get_scope_and_classes() {
         "<table><thead><tr><th scope=\"col\">a</th><th scope=\"col\" class=\"num\">b</th></tr></thead></table>"
     );
 }
+
+#[test]
+fn only_tables_are_rewritten_and_every_table_is() {
+    let right = "<td style=\"text-align: right\">1</td>";
+    let html = format!("<p>{right}</p><table><tr>{right}</tr></table><p>between</p><table><tr><th>x</th></tr></table><p>{right}</p>");
+    assert_eq!(
+        accessible_tables(html),
+        format!(
+            "<p>{right}</p><table><tr><td class=\"num\">1</td></tr></table><p>between</p><table><tr><th scope=\"col\">x</th></tr></table><p>{right}</p>"
+        )
+    );
+}
