@@ -181,7 +181,6 @@ pub struct TagLink {
 pub struct NavItem {
     pub title: String,
     pub url: String,
-    pub is_current: bool,
 }
 
 /// `site` in every template.
@@ -227,10 +226,13 @@ pub struct PageContext<'a> {
     pub ancestors: Vec<Link>,
     pub has_code: bool,
     pub word_count: usize,
+    /// The URL of the `site.nav` item this page falls under, if there is one: templates mark the
+    /// current item with `item.url == page.nav_url`. `site` is then the same for every page.
+    pub nav_url: String,
 }
 
-/// `site` converted once for templates. Tera's values share their contents, so each page gets a
-/// cheap handle instead of its own copy of the navigation (which grows with the site).
+/// `site` converted once per build for templates. Tera's values share their contents, so each
+/// page gets a cheap handle instead of its own copy of the navigation.
 #[derive(Clone)]
 pub struct SiteValue(tera::Value);
 

@@ -165,18 +165,16 @@ struct SiteModel<'a> {
     assets: BTreeSet<PathBuf>,
     by_route: BTreeMap<&'a str, &'a Page>,
     children: BTreeMap<String, Vec<&'a Page>>,
-    /// Home, then the top-level sections and pages, in listing order.
-    top: Vec<&'a Page>,
     tags: BTreeMap<String, Vec<&'a Page>>,
-    /// `site` for templates, converted once per navigation state (which top item is current).
-    site_values: HashMap<String, render::SiteValue>,
+    /// `site` for templates, converted once: it is the same for every page.
+    site_value: render::SiteValue,
 }
 
-/// The navigation state of `route`: the top-level route it falls under (`""` for home).
-fn nav_key(route: &str) -> String {
+/// The URL of the top-level route `route` falls under, which the navigation marks as current.
+fn nav_url(config: &Config, route: &str) -> String {
     match route.split_once('/') {
-        Some((top, _)) => format!("{top}/"),
-        None => route.to_string(),
+        Some((top, _)) => url_of(config, &format!("{top}/")),
+        None => url_of(config, route),
     }
 }
 
@@ -193,50 +191,24 @@ impl<'a> SiteModel<'a> {
         for list in children.values_mut() {
             list.sort_by(|a, b| content::listing_order(a, b));
         }
-        let top: Vec<&Page> =
-            by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied()).collect();
-        let mut model = SiteModel {
-            routes: pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect(),
-            assets: content.assets.iter().map(|a| Path::new("content").join(&a.target)).collect(),
-            by_route,
-            children,
-            top,
-            tags: collect_tags(pages),
-            site_values: HashMap::new(),
-        };
-        let mut keys: BTreeSet<String> = pages.iter().map(|p| nav_key(&p.route)).collect();
-        keys.insert(String::new());
-        keys.insert("404.html".to_string());
-        model.site_values =
-            keys.into_iter().map(|key| (key.clone(), render::SiteValue::new(&model.site(config, &key)))).collect();
-        model
-    }
-
-    /// `site` for a page at `route`, converted for templates.
-    fn site_value(&self, route: &str) -> &render::SiteValue {
-        self.site_values
-            .get(&nav_key(route))
-            .or_else(|| self.site_values.get(""))
-            .expect("the home navigation state is always converted")
-    }
-
-    fn site<'c>(&self, config: &'c Config, current: &str) -> SiteContext<'c> {
-        SiteContext {
+        // Home, then the top-level sections and pages, in listing order.
+        let top = by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied());
+        let site = SiteContext {
             title: &config.title,
             description: &config.description,
             language: &config.language,
             base_url: &config.base_url,
             base_path: &config.base_path,
             extra: &config.extra,
-            nav: self
-                .top
-                .iter()
-                .map(|p| NavItem {
-                    title: p.front_matter.title.clone(),
-                    url: url_of(config, &p.route),
-                    is_current: p.route == current || (!p.route.is_empty() && current.starts_with(p.route.as_str())),
-                })
-                .collect(),
+            nav: top.map(|p| NavItem { title: p.front_matter.title.clone(), url: url_of(config, &p.route) }).collect(),
+        };
+        SiteModel {
+            routes: pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect(),
+            assets: content.assets.iter().map(|a| Path::new("content").join(&a.target)).collect(),
+            by_route,
+            children,
+            tags: collect_tags(pages),
+            site_value: render::SiteValue::new(&site),
         }
     }
 }
@@ -419,6 +391,7 @@ fn render_page(
         ancestors: ancestors(config, page, &model.by_route),
         has_code: rendered.has_code,
         word_count: rendered.word_count,
+        nav_url: nav_url(config, &page.route),
     };
     let template = match (&front.template, page.kind) {
         (Some(name), _) => name.as_str(),
@@ -435,7 +408,7 @@ fn render_page(
             format!("the theme has no template `{template}`; add `{}` or fix the name", theme.path_of(template).display()),
         ));
     }
-    render::render_page(theme, template, model.site_value(&page.route), &context)
+    render::render_page(theme, template, &model.site_value, &context)
 }
 
 /// A page the theme renders with no Markdown behind it: 404, a tag, the list of tags.
@@ -459,6 +432,7 @@ fn special_page<'a>(config: &Config, kind: &'static str, title: &'a str, route: 
         ancestors: Vec::new(),
         has_code: false,
         word_count: 0,
+        nav_url: nav_url(config, route),
     }
 }
 
@@ -471,11 +445,11 @@ fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &d
         }
     };
     let not_found = special_page(config, "404", "Page not found", "404.html", Vec::new());
-    put("404.html".to_string(), render::render_page(theme, "404.html", model.site_value("404.html"), &not_found));
+    put("404.html".to_string(), render::render_page(theme, "404.html", &model.site_value, &not_found));
     for (tag, tagged) in &model.tags {
         let route = format!("tags/{}/", markdown::slugify(tag));
         let context = special_page(config, "tag", tag, &route, tagged.iter().map(|p| summary(config, p)).collect());
-        put(format!("{route}index.html"), render::render_page(theme, "tag.html", model.site_value(""), &context));
+        put(format!("{route}index.html"), render::render_page(theme, "tag.html", &model.site_value, &context));
     }
     if !model.tags.is_empty() {
         let listed = model
@@ -487,7 +461,7 @@ fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &d
             })
             .collect();
         let context = special_page(config, "tags", "Tags", "tags/", listed);
-        put("tags/index.html".to_string(), render::render_page(theme, "tags.html", model.site_value(""), &context));
+        put("tags/index.html".to_string(), render::render_page(theme, "tags.html", &model.site_value, &context));
     }
     errors.into_result(())
 }
