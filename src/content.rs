@@ -6,6 +6,7 @@
 
 pub mod front_matter;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -33,10 +34,12 @@ pub struct Page {
     pub path: PathBuf,
     pub kind: PageKind,
     pub front_matter: FrontMatter,
-    /// The whole file, kept for error lines.
+    /// The whole file, or only its front matter once the body is released (see `Bodies`).
     pub text: String,
-    /// Byte offset of the Markdown body in `text`.
+    /// Byte offset of the Markdown body in the file.
     pub body_offset: usize,
+    /// Whether `text` ends at `body_offset` because the body was dropped after loading.
+    pub body_released: bool,
     /// URL path below the base path, without a leading slash: `""` for home, `pay/` for a page.
     pub route: String,
     /// The folder the page's relative links start from, relative to the site root.
@@ -75,12 +78,36 @@ impl Page {
             front_matter,
             text,
             body_offset,
+            body_released: false,
             route,
             dir: path.parent().unwrap_or(Path::new("")).to_path_buf(),
         })
     }
 
-    /// The line the body starts on, for locating Markdown errors.
+    /// Drops the body, keeping the front matter (for error lines) and what was parsed from it.
+    pub fn release_body(&mut self) {
+        self.text.truncate(self.body_offset);
+        self.text.shrink_to_fit();
+        self.body_released = true;
+    }
+
+    /// The whole file: the text held, or, if the body was released, the file read again from
+    /// below `root`. A file whose front matter changed since it was loaded is an error, since
+    /// the rest of the site was built from the old one.
+    pub fn full_text(&self, root: &Path) -> Result<Cow<'_, str>> {
+        if !self.body_released {
+            return Ok(Cow::Borrowed(&self.text));
+        }
+        let text = read_text_as(&root.join(&self.path), &self.path)?;
+        if text.get(..self.body_offset) != Some(self.text.as_str()) {
+            return Err(Error::in_file(
+                &self.path,
+                "this file changed while the site was building; build again",
+            ));
+        }
+        Ok(Cow::Owned(text))
+    }
+
     pub fn title(&self) -> &str {
         &self.front_matter.title
     }
@@ -107,8 +134,18 @@ pub struct Content {
     pub assets: Vec<Asset>,
 }
 
+/// Whether loaded pages keep their Markdown bodies in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    /// For `serve`, which renders the same pages again and again.
+    Keep,
+    /// For a one-off build: only front matter is held for the whole site, and each body is read
+    /// again when its page renders, so memory does not grow with the size of the pages.
+    Release,
+}
+
 /// Reads every page and asset under `config.content_dir`.
-pub fn load(config: &Config) -> Result<Content, Errors> {
+pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
     let mut errors = Errors::default();
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
@@ -140,7 +177,13 @@ pub fn load(config: &Config) -> Result<Content, Errors> {
     }
     let parsed: Vec<Result<Page>> = markdown
         .par_iter()
-        .map(|(absolute, relative)| Page::parse(relative, read_text_as(absolute, relative)?))
+        .map(|(absolute, relative)| {
+            let mut page = Page::parse(relative, read_text_as(absolute, relative)?)?;
+            if bodies == Bodies::Release {
+                page.release_body();
+            }
+            Ok(page)
+        })
         .collect();
     let mut pages = Vec::new();
     for result in parsed {
@@ -275,3 +318,6 @@ pub fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
         .then_with(|| b.front_matter.date.cmp(&a.front_matter.date))
         .then_with(|| a.title().cmp(b.title()))
 }
+
+#[cfg(test)]
+mod tests;

@@ -126,14 +126,14 @@ pub fn render(config: &Config) -> Result<Built, Errors> {
 fn run(config: &Config, sink: &dyn Sink) -> Result<(usize, Timings), Errors> {
     let started = Instant::now();
     let mut timings = Timings::default();
-    let (content, figures, theme) = load_inputs(config)?;
+    let (content, figures, theme) = load_inputs(config, content::Bodies::Release)?;
     timings.load = started.elapsed();
     let highlighter = Highlighter::default();
     let model = SiteModel::new(config, &content);
     check_output_paths(config, &content, &model)?;
     let facts = render_pages(config, &content, &figures, &theme, &highlighter, &model, sink, &timings)?;
     let links: Vec<_> = facts.iter().map(|f| (&f.anchors, f.anchor_links.as_slice())).collect();
-    check_anchors(&content.pages, &links)?;
+    check_anchors(&config.root, &content.pages, &links)?;
     render_site_pages(config, &theme, &model, sink)?;
     for file in site_files(config, &content.pages, facts.iter().any(|f| f.has_code)) {
         sink.put(file)?;
@@ -146,9 +146,9 @@ fn run(config: &Config, sink: &dyn Sink) -> Result<(usize, Timings), Errors> {
 }
 
 /// Reads content/, the data files and the theme, side by side; the errors of all three.
-fn load_inputs(config: &Config) -> Result<(Content, Figures, Theme), Errors> {
+fn load_inputs(config: &Config, bodies: content::Bodies) -> Result<(Content, Figures, Theme), Errors> {
     let (content, (figures, theme)) =
-        rayon::join(|| content::load(config), || rayon::join(|| figures::load(config), || Theme::load(config)));
+        rayon::join(|| content::load(config, bodies), || rayon::join(|| figures::load(config), || Theme::load(config)));
     let mut errors = Errors::default();
     let content = content.map_err(|e| errors.extend(e.0)).ok();
     let figures = figures.map_err(|e| errors.extend(e.0)).ok();
@@ -244,9 +244,10 @@ fn render_pages(
         .par_iter()
         .map(|page| {
             let clock = Instant::now();
+            let text = page.full_text(&config.root)?;
             let source = markdown::PageSource {
                 path: &page.path,
-                text: &page.text,
+                text: &text,
                 dir: &page.dir,
                 body_offset: page.body_offset,
             };
@@ -276,7 +277,7 @@ fn render_pages(
 
 /// Every `#anchor` a page links to must be a heading or note id on its target page.
 /// `facts[i]` holds the anchors and the anchor links of `pages[i]`.
-fn check_anchors(pages: &[Page], facts: &[(&BTreeSet<String>, &[markdown::AnchorLink])]) -> Result<(), Errors> {
+fn check_anchors(root: &Path, pages: &[Page], facts: &[(&BTreeSet<String>, &[markdown::AnchorLink])]) -> Result<(), Errors> {
     let anchors: HashMap<&Path, &BTreeSet<String>> =
         pages.iter().zip(facts).map(|(p, (anchors, _))| (p.path.as_path(), *anchors)).collect();
     let mut errors = Errors::default();
@@ -286,7 +287,11 @@ fn check_anchors(pages: &[Page], facts: &[(&BTreeSet<String>, &[markdown::Anchor
             // Same-page links may point at ids the theme adds (sources, main content).
             let theme_id = link.target == page.path && is_theme_anchor(&link.anchor);
             if !found && !theme_id {
-                errors.push(Error::at_offset(&page.path, &page.text, link.offset, link.message.clone()));
+                // Only now is the body needed again, to show the line of the link.
+                errors.push(match page.full_text(root) {
+                    Ok(text) => Error::at_offset(&page.path, &text, link.offset, link.message.clone()),
+                    Err(err) => err,
+                });
             }
         }
     }

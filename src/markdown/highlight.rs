@@ -33,15 +33,20 @@ type LineCache = HashMap<String, Vec<ParsedLine>>;
 /// scanning an unbounded list would make each lookup slower as the site grows.
 const STATES_PER_LINE: usize = 4;
 
+/// How many distinct lines are remembered. The lines that repeat most are met early, so once
+/// this many are known new lines are parsed but not kept: memory stays bounded on large sites.
+const MAX_LINES: usize = 50_000;
+
 /// Highlights code blocks; build once per build and share.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
     lines: Mutex<LineCache>,
+    max_lines: usize,
 }
 
 impl Default for Highlighter {
     fn default() -> Highlighter {
-        Highlighter { syntaxes: SyntaxSet::load_defaults_newlines(), lines: Mutex::new(HashMap::new()) }
+        Highlighter { syntaxes: SyntaxSet::load_defaults_newlines(), lines: Mutex::new(HashMap::new()), max_lines: MAX_LINES }
     }
 }
 
@@ -85,6 +90,9 @@ impl Highlighter {
         let start = state.clone();
         let ops = state.parse_line(line, &self.syntaxes).ok()?;
         let mut lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if lines.len() >= self.max_lines && !lines.contains_key(line) {
+            return Some(ops);
+        }
         let known = lines.entry(line.to_string()).or_default();
         if known.len() < STATES_PER_LINE {
             known.push(ParsedLine { start, ops: ops.clone(), end: state.clone() });
@@ -138,6 +146,18 @@ mod tests {
                 assert_eq!(highlighter.highlight(code, Some(language)), straightforward(&highlighter, code, language));
             }
         }
+    }
+
+    #[test]
+    fn a_full_line_cache_keeps_what_it_knows_and_stays_at_its_limit() {
+        let highlighter = Highlighter { max_lines: 2, ..Highlighter::default() };
+        let code = "fn main() {\n    let a = 1;\n    let b = 2;\n}\nfn main() {\n}\n";
+        for _ in 0..2 {
+            assert_eq!(highlighter.highlight(code, Some("rust")), straightforward(&highlighter, code, "rust"));
+        }
+        let lines = highlighter.lines.lock().unwrap();
+        assert_eq!(lines.len(), 2);
+        assert!(lines.contains_key("fn main() {\n") && lines.contains_key("    let a = 1;\n"));
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl Session {
             return Err(errors);
         }
         let links: Vec<_> = outputs.iter().map(|o| (&o.rendered.anchors, o.rendered.anchor_links.as_slice())).collect();
-        check_anchors(&content.pages, &links)?;
+        check_anchors(&config.root, &content.pages, &links)?;
         let has_code = outputs.iter().any(|o| o.rendered.has_code);
         let site_key = hash_of(&(template_epoch, has_code));
         let mut files = match &self.site_files {
@@ -258,7 +258,7 @@ fn reload_pages(config: &Config, loaded: &mut Loaded, paths: &[(PathBuf, PathBuf
 }
 
 fn load_everything(config: &Config, config_hash: u64, generation: u64) -> Result<Loaded, Errors> {
-    let (content, figures, theme) = super::load_inputs(config)?;
+    let (content, figures, theme) = super::load_inputs(config, content::Bodies::Keep)?;
     let texts = content.pages.par_iter().map(|p| (p.path.clone(), hash_of(&p.text))).collect();
     Ok(Loaded { config: config_hash, content, texts, figures, theme, generation })
 }
