@@ -47,6 +47,7 @@ pub struct Page {
 }
 
 impl Page {
+    /// The Markdown body as held: empty once it was released (use `full_text` then).
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]
     }

@@ -203,6 +203,7 @@ fn shared(file: OutputFile) -> OutputFile {
 }
 
 fn source_of(page: &Page) -> markdown::PageSource<'_> {
+    debug_assert!(!page.body_released, "serve loads pages with Bodies::Keep");
     markdown::PageSource { path: &page.path, text: &page.text, dir: &page.dir, body_offset: page.body_offset }
 }
 
