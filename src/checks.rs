@@ -43,10 +43,8 @@ pub fn run(config: &Config, files: &[OutputFile]) -> Result<(), Errors> {
             Some(Parsed { path: f.path.clone(), document: Html::parse_document(&text), text })
         })
         .collect();
-    let ids: BTreeMap<String, BTreeSet<String>> = pages
-        .iter()
-        .map(|p| (slash_path(&p.path), ids_of(&p.document)))
-        .collect();
+    let ids: BTreeMap<String, BTreeSet<String>> =
+        pages.iter().map(|p| (slash_path(&p.path), ids_of(&p.document))).collect();
     let output = config.relative(&config.output_dir).to_path_buf();
     let mut errors = Errors::default();
     for page in &pages {
@@ -76,10 +74,7 @@ fn selector(css: &str) -> Selector {
 }
 
 fn ids_of(document: &Html) -> BTreeSet<String> {
-    document
-        .select(&selector("[id]"))
-        .filter_map(|e| e.value().attr("id").map(str::to_string))
-        .collect()
+    document.select(&selector("[id]")).filter_map(|e| e.value().attr("id").map(str::to_string)).collect()
 }
 
 /// An error at the first line of the page's source that contains `needle`.
@@ -99,7 +94,9 @@ fn check_links(
     problems: &mut Vec<Problem>,
 ) {
     let here = slash_path(&page.path);
-    for element in page.document.select(&selector("a[href], link[href], img[src], script[src], source[src], iframe[src]")) {
+    for element in
+        page.document.select(&selector("a[href], link[href], img[src], script[src], source[src], iframe[src]"))
+    {
         let attribute = if element.value().attr("href").is_some() { "href" } else { "src" };
         let Some(url) = element.value().attr(attribute) else { continue };
         let Some((target, fragment)) = internal_target(config, &here, url) else { continue };
@@ -109,13 +106,19 @@ fn check_links(
             problems.push((needle, format!("`<{tag} {attribute}=\"{url}\">` points outside the site's base path `{}/`; start internal links with it, for example with the `url()` function in templates", config.base_path)));
             continue;
         }
-        let file = if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target.clone() };
+        let file =
+            if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target.clone() };
         let file = if paths.contains(&file) {
             file
         } else if paths.contains(&format!("{target}/index.html")) {
             format!("{target}/index.html")
         } else {
-            problems.push((needle, format!("`<{tag} {attribute}=\"{url}\">` points at `{file}`, which the site does not have; fix the link")));
+            problems.push((
+                needle,
+                format!(
+                    "`<{tag} {attribute}=\"{url}\">` points at `{file}`, which the site does not have; fix the link"
+                ),
+            ));
             continue;
         };
         if let Some(fragment) = fragment.filter(|f| !f.is_empty() && *f != "top") {
@@ -180,7 +183,10 @@ fn check_headings(page: &Parsed, problems: &mut Vec<Problem>) {
         .collect();
     let n_h1 = headings.iter().filter(|(level, _)| *level == 1).count();
     if n_h1 != 1 {
-        problems.push(("<h1".to_string(), format!("the page has {n_h1} `<h1>` headings; give it exactly one, the page title")));
+        problems.push((
+            "<h1".to_string(),
+            format!("the page has {n_h1} `<h1>` headings; give it exactly one, the page title"),
+        ));
     }
     let mut previous = 0;
     for (level, heading) in headings {
@@ -188,7 +194,11 @@ fn check_headings(page: &Parsed, problems: &mut Vec<Problem>) {
             let text: String = heading.text().collect();
             problems.push((
                 format!("<h{level}"),
-                format!("the heading `<h{level}>{}` skips a level after `<h{previous}>`; use `<h{}>`", text.trim(), previous + 1),
+                format!(
+                    "the heading `<h{level}>{}` skips a level after `<h{previous}>`; use `<h{}>`",
+                    text.trim(),
+                    previous + 1
+                ),
             ));
         }
         previous = level;
@@ -220,7 +230,10 @@ fn check_tables(page: &Parsed, problems: &mut Vec<Problem>) {
 fn check_language(page: &Parsed, problems: &mut Vec<Problem>) {
     let lang = page.document.root_element().value().attr("lang").unwrap_or("").trim().to_string();
     if lang.is_empty() {
-        problems.push(("<html".to_string(), "the `<html>` element has no `lang`; set `language` in site.yaml and use it in the theme".to_string()));
+        problems.push((
+            "<html".to_string(),
+            "the `<html>` element has no `lang`; set `language` in site.yaml and use it in the theme".to_string(),
+        ));
     }
 }
 

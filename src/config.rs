@@ -95,11 +95,7 @@ impl Config {
                 format!("`base_url` must be an absolute http(s) URL such as `https://example.org/`, not `{base_url}`"),
             )
         })?;
-        let output_dir = overrides
-            .output_dir
-            .clone()
-            .or(raw.output_dir)
-            .unwrap_or_else(|| PathBuf::from("public"));
+        let output_dir = overrides.output_dir.clone().or(raw.output_dir).unwrap_or_else(|| PathBuf::from("public"));
         let config = Config {
             root: root.to_path_buf(),
             title: raw.title,
@@ -151,9 +147,7 @@ impl Config {
 }
 
 fn base_path_of(base_url: &str) -> Option<String> {
-    let rest = base_url
-        .strip_prefix("https://")
-        .or_else(|| base_url.strip_prefix("http://"))?;
+    let rest = base_url.strip_prefix("https://").or_else(|| base_url.strip_prefix("http://"))?;
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     if host.is_empty() {
         return None;

@@ -101,10 +101,7 @@ impl Page {
         }
         let text = read_text_as(&root.join(&self.path), &self.path)?;
         if text.get(..self.body_offset) != Some(self.text.as_str()) {
-            return Err(Error::in_file(
-                &self.path,
-                "this file changed while the site was building; build again",
-            ));
+            return Err(Error::in_file(&self.path, "this file changed while the site was building; build again"));
         }
         Ok(Cow::Owned(text))
     }
@@ -150,13 +147,12 @@ pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
     let mut errors = Errors::default();
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
-    let walker = walkdir::WalkDir::new(&config.content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            entry.depth() == 0 || !(is_hidden_or_private(entry.file_name()) || is_editor_temp_file(entry.path()))
-        });
+    let walker =
+        walkdir::WalkDir::new(&config.content_dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(
+            |entry| {
+                entry.depth() == 0 || !(is_hidden_or_private(entry.file_name()) || is_editor_temp_file(entry.path()))
+            },
+        );
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -274,9 +270,8 @@ fn walk_error(config: &Config, err: &walkdir::Error) -> Error {
 /// plus vim's `4913` probe and emacs' `.#lock` files).
 pub fn is_editor_temp_file(path: &Path) -> bool {
     let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else { return false };
-    const SUFFIXES: [&str; 11] = [
-        ".swp", ".swx", ".swo", ".tmp", "~", ".kate-swp", ".bck", ".__jb_old___", ".__jb_tmp___", ".__jb_bak___", "#",
-    ];
+    const SUFFIXES: [&str; 11] =
+        [".swp", ".swx", ".swo", ".tmp", "~", ".kate-swp", ".bck", ".__jb_old___", ".__jb_tmp___", ".__jb_bak___", "#"];
     SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
         || name.starts_with('#')
         || name.starts_with(".#")

@@ -61,12 +61,7 @@ impl Error {
     /// An error at `location` of `path`, whose text is `text` (used to show the line).
     pub fn at(path: &Path, text: &str, location: Location, message: impl Into<String>) -> Error {
         let source_line = text.lines().nth(location.line - 1).map(str::to_string);
-        Error {
-            path: Some(path.to_path_buf()),
-            location: Some(location),
-            message: message.into(),
-            source_line,
-        }
+        Error { path: Some(path.to_path_buf()), location: Some(location), message: message.into(), source_line }
     }
 
     /// An error at byte `offset` of `text`, the contents of `path`.
@@ -98,11 +93,7 @@ impl fmt::Display for Error {
         };
         let number = loc.line.to_string();
         let gutter = " ".repeat(number.len());
-        let caret_pad: String = line
-            .chars()
-            .take(loc.column - 1)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let caret_pad: String = line.chars().take(loc.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         write!(f, "\n{gutter}--> {place}\n{gutter} |\n{number} | {line}\n{gutter} | {caret_pad}^")
     }
 }

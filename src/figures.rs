@@ -6,8 +6,10 @@
 //! file's path:line. `load` reads the files; `parse` and everything after it are pure. The HTML
 //! that tables, charts and grids become lives in `figures/html.rs` and `figures/grid.rs`.
 
+mod checks;
 pub mod grid;
 pub mod html;
+mod tables;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -75,76 +77,6 @@ struct RawFigure {
     note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-enum Direction {
-    Below,
-    Above,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCheck {
-    id: String,
-    figure: String,
-    #[serde(default)]
-    approximates: Option<String>,
-    #[serde(default)]
-    tolerance: Option<f64>,
-    #[serde(default)]
-    direction: Option<Direction>,
-    #[serde(default)]
-    at_most: Option<String>,
-    #[serde(default)]
-    at_least: Option<String>,
-    #[serde(default)]
-    equals: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawColumn {
-    pub id: String,
-    pub label: String,
-    #[serde(default)]
-    pub unit: Option<String>,
-    #[serde(default)]
-    pub sum: Option<Vec<String>>,
-    #[serde(default)]
-    pub difference: Option<[String; 2]>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRow {
-    label: String,
-    cells: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawChart {
-    pub columns: Vec<String>,
-    pub title: String,
-    pub summary: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTable {
-    id: String,
-    caption: String,
-    row_header: String,
-    columns: Vec<RawColumn>,
-    rows: Vec<RawRow>,
-    #[serde(default)]
-    total: Option<String>,
-    #[serde(default)]
-    chart: Option<RawChart>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DataFile {
@@ -153,9 +85,9 @@ struct DataFile {
     #[serde(default)]
     figures: Vec<RawFigure>,
     #[serde(default)]
-    checks: Vec<RawCheck>,
+    checks: Vec<checks::RawCheck>,
     #[serde(default)]
-    tables: Vec<RawTable>,
+    tables: Vec<tables::RawTable>,
     #[serde(default)]
     week_grids: Vec<grid::RawGrid>,
 }
@@ -312,7 +244,10 @@ pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
         let mut seen = BTreeSet::new();
         for source in file.sources {
             if !seen.insert(source.id.clone()) || figures.sources.iter().any(|s| s.id == source.id) {
-                errors.push(origin(&source.id).error(format!("the source id `{}` is defined twice; give each source its own id", source.id)));
+                errors.push(
+                    origin(&source.id)
+                        .error(format!("the source id `{}` is defined twice; give each source its own id", source.id)),
+                );
             }
             figures.sources.push(source);
         }
@@ -323,12 +258,12 @@ pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
     }
     resolve_figures(&mut figures, raw_figures, &mut errors);
     for (origin, check) in &raw_checks {
-        if let Err(err) = run_check(&figures, origin, check) {
+        if let Err(err) = checks::run_check(&figures, origin, check) {
             errors.push(err);
         }
     }
     for (origin, raw) in raw_tables {
-        match resolve_table(&figures, &origin, raw) {
+        match tables::resolve_table(&figures, &origin, raw) {
             Ok(table) => {
                 if figures.tables.insert(table.id.clone(), table).is_some() {
                     errors.push(origin.error("this table id is used twice; give each table its own id"));
@@ -366,7 +301,10 @@ fn resolve_figures(figures: &mut Figures, raw: Vec<(Origin, RawFigure)>, errors:
         let mut seen = BTreeSet::new();
         for (origin, figure) in &raw {
             if !seen.insert(&figure.id) {
-                errors.push(origin.error(format!("the figure id `{}` is defined twice; give each figure its own id", figure.id)));
+                errors.push(
+                    origin
+                        .error(format!("the figure id `{}` is defined twice; give each figure its own id", figure.id)),
+                );
             }
         }
     }
@@ -410,7 +348,10 @@ fn resolve_figure(
     }
     let part = |id: &str| -> Result<Resolved> {
         let (part_origin, part) = by_id.get(id).ok_or_else(|| {
-            origin.error(format!("`{}` uses the figure `{id}`, which is not defined; add it to the data or fix the id", figure.id))
+            origin.error(format!(
+                "`{}` uses the figure `{id}`, which is not defined; add it to the data or fix the id",
+                figure.id
+            ))
         })?;
         resolve_figure(by_id, part_origin, part, source_ids, depth + 1)
     };
@@ -433,15 +374,16 @@ fn resolve_figure(
             (a_value - b_value, sources, Some(format!("`{a}` minus `{b}`")))
         }
         _ => {
-            return Err(origin.error(format!(
-                "the figure `{}` needs exactly one of `value`, `sum` or `difference`",
-                figure.id
-            )));
+            return Err(
+                origin.error(format!("the figure `{}` needs exactly one of `value`, `sum` or `difference`", figure.id))
+            );
         }
     };
     let own: Vec<String> = figure.source.clone().map(OneOrMany::into_vec).unwrap_or_default();
     if own.is_empty() && computed.is_none() {
-        return Err(origin.error(format!("the figure `{}` has no `source`; add the id of the report it comes from", figure.id)));
+        return Err(
+            origin.error(format!("the figure `{}` has no `source`; add the id of the report it comes from", figure.id))
+        );
     }
     for id in &own {
         if !source_ids.contains(&id.as_str()) {
@@ -461,165 +403,6 @@ fn quoted_list(ids: &[String]) -> String {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
         _ => quoted.join(""),
     }
-}
-
-fn run_check(figures: &Figures, origin: &Origin, check: &RawCheck) -> Result<()> {
-    let get = |id: &str| {
-        figures.figures.get(id).ok_or_else(|| {
-            origin.error(format!("the check `{}` uses the figure `{id}`, which is not defined", check.id))
-        })
-    };
-    let stated = get(&check.figure)?;
-    let describe = |f: &Figure| {
-        let how = f.computed.as_ref().map(|c| format!(", {c}")).unwrap_or_default();
-        format!("`{}` is {}{how} ({}:{})", f.id, f.display(), f.origin.path.display(), f.origin.line)
-    };
-    let fail = |other: &Figure, what: &str| {
-        Err(origin.error(format!(
-            "check `{}` failed: {} but {}; {what}; correct the number in the data file or the check",
-            check.id,
-            describe(stated),
-            describe(other)
-        )))
-    };
-    match (&check.approximates, &check.at_most, &check.at_least, &check.equals) {
-        (Some(other), None, None, None) => {
-            let other = get(other)?;
-            let tolerance = check.tolerance.unwrap_or(0.05);
-            let gap = (other.value - stated.value).abs() / stated.value.abs().max(f64::MIN_POSITIVE);
-            if gap > tolerance {
-                return fail(other, &format!("they differ by {:.1}%, more than the {:.1}% allowed", gap * 100.0, tolerance * 100.0));
-            }
-            match check.direction {
-                Some(Direction::Below) if other.value > stated.value => {
-                    fail(other, "it should be at or below the stated number")
-                }
-                Some(Direction::Above) if other.value < stated.value => {
-                    fail(other, "it should be at or above the stated number")
-                }
-                _ => Ok(()),
-            }
-        }
-        (None, Some(other), None, None) => {
-            let other = get(other)?;
-            if stated.value > other.value { fail(other, "the first should be at most the second") } else { Ok(()) }
-        }
-        (None, None, Some(other), None) => {
-            let other = get(other)?;
-            if stated.value < other.value { fail(other, "the first should be at least the second") } else { Ok(()) }
-        }
-        (None, None, None, Some(other)) => {
-            let other = get(other)?;
-            if (stated.value - other.value).abs() > 1e-9 { fail(other, "they should be equal") } else { Ok(()) }
-        }
-        _ => Err(origin.error(format!(
-            "the check `{}` needs exactly one of `approximates`, `at_most`, `at_least` or `equals`",
-            check.id
-        ))),
-    }
-}
-
-fn resolve_table(figures: &Figures, origin: &Origin, raw: RawTable) -> Result<Table> {
-    let column_index = |id: &str| raw.columns.iter().position(|c| c.id == id);
-    let mut columns = Vec::new();
-    for column in &raw.columns {
-        let computed = match (&column.sum, &column.difference) {
-            (None, None) => None,
-            (Some(ids), None) => Some(format!("the sum of the columns {}", ids.join(", "))),
-            (None, Some([a, b])) => Some(format!("“{}” minus “{}”", label_of(&raw.columns, a), label_of(&raw.columns, b))),
-            (Some(_), Some(_)) => return Err(origin.error(format!("the column `{}` has both `sum` and `difference`; keep one", column.id))),
-        };
-        for id in column.sum.iter().flatten().chain(column.difference.iter().flatten()) {
-            if column_index(id).is_none() {
-                return Err(origin.error(format!("the column `{}` uses the column `{id}`, which the table does not have", column.id)));
-            }
-        }
-        columns.push(Column { id: column.id.clone(), label: column.label.clone(), unit: column.unit.clone(), computed });
-    }
-    let mut rows = Vec::new();
-    for row in &raw.rows {
-        for (column, figure) in &row.cells {
-            if column_index(column).is_none() {
-                return Err(origin.error(format!("the row “{}” has a cell for `{column}`, which is not a column of the table", row.label)));
-            }
-            if !figures.figures.contains_key(figure) {
-                return Err(origin.error(format!("the row “{}” uses the figure `{figure}`, which is not defined", row.label)));
-            }
-        }
-        let typed: Vec<Option<Cell>> = raw
-            .columns
-            .iter()
-            .map(|c| row.cells.get(&c.id).map(|id| cell_of(&figures.figures[id])))
-            .collect();
-        rows.push((row.label.clone(), compute_columns(&raw.columns, typed)));
-    }
-    let total = raw.total.as_ref().map(|label| {
-        let cells = (0..columns.len())
-            .map(|i| {
-                let parts: Option<Vec<&Cell>> = rows.iter().map(|(_, cells)| cells[i].as_ref()).collect();
-                parts.map(|parts| computed_cell(parts.iter().map(|c| c.value).sum(), &parts))
-            })
-            .collect();
-        (label.clone(), cells)
-    });
-    let chart = match raw.chart {
-        None => None,
-        Some(chart) => {
-            let indexes: Option<Vec<usize>> = chart.columns.iter().map(|c| column_index(c)).collect();
-            let Some(indexes) = indexes.filter(|i| !i.is_empty()) else {
-                return Err(origin.error("the chart names a column the table does not have; use the ids under `columns`"));
-            };
-            Some(Chart { columns: indexes, title: chart.title, summary: chart.summary })
-        }
-    };
-    let mut sources: Vec<String> = Vec::new();
-    for cell in rows.iter().flat_map(|(_, cells)| cells.iter().flatten()) {
-        for source in &cell.sources {
-            if !sources.contains(source) {
-                sources.push(source.clone());
-            }
-        }
-    }
-    sources.sort_by_key(|id| figures.sources.iter().position(|s| &s.id == id));
-    Ok(Table { id: raw.id, caption: raw.caption, row_header: raw.row_header, columns, rows, total, chart, note: raw.note, sources })
-}
-
-fn label_of<'a>(columns: &'a [RawColumn], id: &'a str) -> &'a str {
-    columns.iter().find(|c| c.id == id).map_or(id, |c| c.label.as_str())
-}
-
-fn cell_of(figure: &Figure) -> Cell {
-    Cell { value: figure.value, text: figure.display(), sources: figure.sources.clone() }
-}
-
-fn computed_cell(value: f64, parts: &[&Cell]) -> Cell {
-    let mut sources: Vec<String> = Vec::new();
-    for source in parts.iter().flat_map(|c| &c.sources) {
-        if !sources.contains(source) {
-            sources.push(source.clone());
-        }
-    }
-    Cell { value, text: format_number(value), sources }
-}
-
-/// Fills computed columns of one row from its typed cells.
-fn compute_columns(columns: &[RawColumn], mut cells: Vec<Option<Cell>>) -> Vec<Option<Cell>> {
-    for (i, column) in columns.iter().enumerate() {
-        let index = |id: &String| columns.iter().position(|c| &c.id == id);
-        let value = match (&column.sum, &column.difference) {
-            (Some(ids), _) => {
-                let parts: Option<Vec<Cell>> = ids.iter().map(|id| index(id).and_then(|j| cells[j].clone())).collect();
-                parts.map(|p| computed_cell(p.iter().map(|c| c.value).sum(), &p.iter().collect::<Vec<_>>()))
-            }
-            (None, Some([a, b])) => match (index(a).and_then(|j| cells[j].clone()), index(b).and_then(|j| cells[j].clone())) {
-                (Some(a), Some(b)) => Some(computed_cell(a.value - b.value, &[&a, &b])),
-                _ => None,
-            },
-            (None, None) => continue,
-        };
-        cells[i] = value;
-    }
-    cells
 }
 
 /// `1150` -> `1,150`; decimals keep what the value holds.
@@ -644,8 +427,18 @@ pub fn format_number(value: f64) -> String {
 /// `2016-02-10` -> `10 February 2016`, `2016-01` -> `January 2016`; anything else unchanged.
 pub fn format_date(text: &str) -> String {
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-        "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let parts: Vec<&str> = text.split('-').collect();
     let month = |m: &str| m.parse::<usize>().ok().filter(|m| (1..=12).contains(m)).map(|m| MONTHS[m - 1]);

@@ -4,21 +4,20 @@
 //! and data, pages become HTML through Markdown and the theme's Tera templates, and the output
 //! folder is replaced as a whole. Disk I/O happens at the two ends; the stages between are pure.
 
-pub mod error;
-pub mod config;
-mod yaml;
-pub mod content;
-pub mod figures;
-pub mod shortcodes;
-pub mod markdown;
-pub mod render;
-pub mod output;
-pub mod site;
 pub mod checks;
-pub mod init;
-pub mod watch;
-pub mod serve;
 pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod figures;
+pub mod init;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod serve;
+pub mod site;
+pub mod watch;
+mod yaml;
 
 use std::path::Path;
 
@@ -30,11 +29,6 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|err| {
         let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid).into_owned();
-        Error::at_offset(
-            path,
-            &text,
-            text.len(),
-            "this file is not valid UTF-8; save it as UTF-8 in your editor",
-        )
+        Error::at_offset(path, &text, text.len(), "this file is not valid UTF-8; save it as UTF-8 in your editor")
     })
 }

@@ -7,6 +7,7 @@
 //! checked once every page is rendered (`site::check_anchors`).
 
 mod highlight;
+pub mod shortcodes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -19,7 +20,7 @@ pub use highlight::Highlighter;
 use crate::config::Config;
 use crate::error::{Error, Errors, Location};
 use crate::figures::{self, Figures};
-use crate::shortcodes::{self, Call};
+use shortcodes::Call;
 
 /// The Markdown extensions every page gets.
 pub fn options() -> Options {
@@ -322,6 +323,10 @@ fn unknown_id<'a>(kind: &str, id: Option<String>, known: impl Iterator<Item = &'
     }
 }
 
+/// A heading being read: its level, id, classes, attributes and the events inside it.
+type OpenHeading<'a> =
+    (HeadingLevel, Option<CowStr<'a>>, Vec<CowStr<'a>>, Vec<(CowStr<'a>, Option<CowStr<'a>>)>, Vec<Event<'a>>);
+
 /// Runs pulldown-cmark over `text` (shortcodes already replaced) and rewrites its events.
 fn markdown_to_html(
     ctx: &Context,
@@ -331,10 +336,11 @@ fn markdown_to_html(
     to_file_offset: &dyn Fn(usize) -> usize,
     state: &mut State,
 ) -> String {
-    let error_at = |offset: usize, message: String| Error::at_offset(page.path, page.text, to_file_offset(offset), message);
+    let error_at =
+        |offset: usize, message: String| Error::at_offset(page.path, page.text, to_file_offset(offset), message);
     let typed_forms = ctx.figures.typed_forms();
     let mut events: Vec<Event> = Vec::new();
-    let mut heading: Option<(HeadingLevel, Option<CowStr>, Vec<CowStr>, Vec<(CowStr, Option<CowStr>)>, Vec<Event>)> = None;
+    let mut heading: Option<OpenHeading> = None;
     let mut code: Option<(Option<String>, String)> = None;
     let mut footnote: Option<(String, Vec<Event>)> = None;
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -363,9 +369,7 @@ fn markdown_to_html(
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let language = match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().map(str::to_string)
-                    }
+                    pulldown_cmark::CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(str::to_string),
                     pulldown_cmark::CodeBlockKind::Indented => None,
                 };
                 code = Some((language, String::new()));
@@ -391,11 +395,13 @@ fn markdown_to_html(
                 Event::Text(t)
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest_url = resolve_link(ctx, page, &dest_url, range.start, &error_at, state, to_file_offset(range.start));
+                let dest_url =
+                    resolve_link(ctx, page, &dest_url, range.start, &error_at, state, to_file_offset(range.start));
                 Event::Start(Tag::Link { link_type, dest_url: dest_url.into(), title, id })
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest_url = resolve_link(ctx, page, &dest_url, range.start, &error_at, state, to_file_offset(range.start));
+                let dest_url =
+                    resolve_link(ctx, page, &dest_url, range.start, &error_at, state, to_file_offset(range.start));
                 Event::Start(Tag::Image { link_type, dest_url: dest_url.into(), title, id })
             }
             Event::FootnoteReference(label) => {
@@ -410,7 +416,8 @@ fn markdown_to_html(
                 state.anchors.insert(ref_id.clone());
                 state.anchors.insert(format!("fn-{label}"));
                 Event::Html(
-                    format!("<sup class=\"footnote-ref\"><a href=\"#fn-{label}\" id=\"{ref_id}\">[{number}]</a></sup>").into(),
+                    format!("<sup class=\"footnote-ref\"><a href=\"#fn-{label}\" id=\"{ref_id}\">[{number}]</a></sup>")
+                        .into(),
                 )
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
@@ -487,7 +494,13 @@ fn text_of_html(html: &str) -> String {
             _ => {}
         }
     }
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&").trim().to_string()
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
 }
 
 /// A heading id: lower case letters and digits joined by `-`.
@@ -519,7 +532,8 @@ fn check_typed_numbers(
             let after = source[end..].chars().next();
             let after_next = source[end..].chars().nth(1);
             let joined = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
-            let continues = after.is_some_and(|c| c == ',' || c == '.') && after_next.is_some_and(|c| c.is_ascii_digit());
+            let continues =
+                after.is_some_and(|c| c == ',' || c == '.') && after_next.is_some_and(|c| c.is_ascii_digit());
             if !joined(before) && !joined(after) && !continues && before != Some(',') {
                 state.errors.push(error_at(
                     start + at,
@@ -566,7 +580,10 @@ fn resolve_link(
         let Some(route) = ctx.routes.get(&target) else {
             state.errors.push(error_at(
                 offset,
-                format!("the link `{dest}` points at `{}`, which does not exist or is a draft; fix the path", target.display()),
+                format!(
+                    "the link `{dest}` points at `{}`, which does not exist or is a draft; fix the path",
+                    target.display()
+                ),
             ));
             return dest.to_string();
         };

@@ -114,7 +114,10 @@ fn check_replaceable(out_dir: &Path) -> Result<()> {
         return Ok(());
     }
     if !out_dir.is_dir() {
-        return Err(Error::in_file(out_dir, "the output folder is a file; remove it or choose another folder with --output"));
+        return Err(Error::in_file(
+            out_dir,
+            "the output folder is a file; remove it or choose another folder with --output",
+        ));
     }
     let mut entries = std::fs::read_dir(out_dir).map_err(|err| Error::io(out_dir, &err))?;
     if entries.next().is_some() && !out_dir.join(MARKER).exists() {
@@ -148,10 +151,12 @@ fn swap_in(staging: &Path, out_dir: &Path) -> Result<()> {
 fn exchange(a: &Path, b: &Path) -> Result<()> {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|_| Error::in_file(p, "the path holds a NUL byte"));
+    let c =
+        |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|_| Error::in_file(p, "the path holds a NUL byte"));
     let (ca, cb) = (c(a)?, c(b)?);
     // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
     if rc == 0 {
         return Ok(());
     }

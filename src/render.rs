@@ -35,7 +35,10 @@ impl Theme {
         if !dir.is_dir() {
             return Err(Error::in_file(
                 Path::new(crate::config::CONFIG_FILE),
-                format!("the theme has no templates folder `{}`; check `theme` in site.yaml", config.relative(&dir).display()),
+                format!(
+                    "the theme has no templates folder `{}`; check `theme` in site.yaml",
+                    config.relative(&dir).display()
+                ),
             )
             .into());
         }
@@ -258,7 +261,9 @@ pub fn render_page(theme: &Theme, template: &str, site: &SiteValue, page: &PageC
 
 /// `sitemap.xml` listing `urls` (absolute).
 pub fn sitemap(urls: &[(String, Option<String>)]) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (url, lastmod) in urls {
         xml.push_str(&format!("  <url><loc>{}</loc>", xml_escape(url)));
         if let Some(date) = lastmod {

@@ -245,12 +245,8 @@ fn render_pages(
         .map(|page| {
             let clock = Instant::now();
             let text = page.full_text(&config.root)?;
-            let source = markdown::PageSource {
-                path: &page.path,
-                text: &text,
-                dir: &page.dir,
-                body_offset: page.body_offset,
-            };
+            let source =
+                markdown::PageSource { path: &page.path, text: &text, dir: &page.dir, body_offset: page.body_offset };
             let rendered = markdown::render(&ctx, &source);
             Timings::add(&timings.markdown_ns, clock);
             let rendered = rendered?;
@@ -261,7 +257,11 @@ fn render_pages(
             let clock = Instant::now();
             sink.put(OutputFile::text(format!("{}index.html", page.route), html?))?;
             Timings::add(&timings.write_ns, clock);
-            Ok(PageFacts { anchors: rendered.anchors, anchor_links: rendered.anchor_links, has_code: rendered.has_code })
+            Ok(PageFacts {
+                anchors: rendered.anchors,
+                anchor_links: rendered.anchor_links,
+                has_code: rendered.has_code,
+            })
         })
         .collect();
     let mut errors = Errors::default();
@@ -277,7 +277,11 @@ fn render_pages(
 
 /// Every `#anchor` a page links to must be a heading or note id on its target page.
 /// `facts[i]` holds the anchors and the anchor links of `pages[i]`.
-fn check_anchors(root: &Path, pages: &[Page], facts: &[(&BTreeSet<String>, &[markdown::AnchorLink])]) -> Result<(), Errors> {
+fn check_anchors(
+    root: &Path,
+    pages: &[Page],
+    facts: &[(&BTreeSet<String>, &[markdown::AnchorLink])],
+) -> Result<(), Errors> {
     let anchors: HashMap<&Path, &BTreeSet<String>> =
         pages.iter().zip(facts).map(|(p, (anchors, _))| (p.path.as_path(), *anchors)).collect();
     let mut errors = Errors::default();
@@ -346,7 +350,9 @@ fn page_sources<'f>(figures: &'f Figures, page: &Page, cited: &[String]) -> Resu
                 &page.path,
                 &page.text,
                 offset,
-                format!("`sources` names `{id}`, which is not in the sources registry; add it to `content/_data/` or fix the id"),
+                format!(
+                    "`sources` names `{id}`, which is not in the sources registry; add it to `content/_data/` or fix the id"
+                ),
             ));
         };
         if !sources.contains(&source) {
@@ -410,14 +416,23 @@ fn render_page(
             &page.path,
             &page.text,
             offset,
-            format!("the theme has no template `{template}`; add `{}` or fix the name", theme.path_of(template).display()),
+            format!(
+                "the theme has no template `{template}`; add `{}` or fix the name",
+                theme.path_of(template).display()
+            ),
         ));
     }
     render::render_page(theme, template, &model.site_value, &context)
 }
 
 /// A page the theme renders with no Markdown behind it: 404, a tag, the list of tags.
-fn special_page<'a>(config: &Config, kind: &'static str, title: &'a str, route: &str, pages: Vec<Summary>) -> PageContext<'a> {
+fn special_page<'a>(
+    config: &Config,
+    kind: &'static str,
+    title: &'a str,
+    route: &str,
+    pages: Vec<Summary>,
+) -> PageContext<'a> {
     PageContext {
         kind,
         title,

@@ -76,7 +76,6 @@ pub fn is_config_file(root: &Path, path: &Path) -> bool {
     path == root.join(CONFIG_FILE)
 }
 
-
 /// A running watch on one site's folder.
 pub struct Watcher {
     root: PathBuf,

@@ -130,10 +130,15 @@ pub fn parse<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>)>
             "the front matter is empty; add `title: ...` between the `---` lines",
         ));
     }
-    let front_matter: FrontMatter = yaml::parse(path, text, split.yaml, split.yaml_line)
-        .map_err(|err| missing_title_at_fence(err, path, text))?;
+    let front_matter: FrontMatter =
+        yaml::parse(path, text, split.yaml, split.yaml_line).map_err(|err| missing_title_at_fence(err, path, text))?;
     if front_matter.title.trim().is_empty() {
-        return Err(Error::at(path, text, Location { line: 1, column: 1 }, "the `title` is empty; give the page a title"));
+        return Err(Error::at(
+            path,
+            text,
+            Location { line: 1, column: 1 },
+            "the `title` is empty; give the page a title",
+        ));
     }
     Ok((front_matter, split))
 }
@@ -141,7 +146,12 @@ pub fn parse<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>)>
 /// serde reports a missing key at the end of the block; point at the opening fence instead.
 fn missing_title_at_fence(mut err: Error, path: &Path, text: &str) -> Error {
     if err.message.starts_with("missing key `title`") {
-        err = Error::at(path, text, Location { line: 1, column: 1 }, "the front matter has no `title`; add a line `title: ...`");
+        err = Error::at(
+            path,
+            text,
+            Location { line: 1, column: 1 },
+            "the front matter has no `title`; add a line `title: ...`",
+        );
     }
     err
 }

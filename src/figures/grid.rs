@@ -106,7 +106,9 @@ pub(crate) fn resolve(sources: &[Source], origin: &Origin, raw: RawGrid) -> Resu
                 }
                 for day in &range.days {
                     let Some(d) = DAYS.iter().position(|(key, _)| key == day) else {
-                        return Err(origin.error(format!("`{day}` is not a day; use mon, tue, wed, thu, fri, sat or sun")));
+                        return Err(
+                            origin.error(format!("`{day}` is not a day; use mon, tue, wed, thu, fri, sat or sun"))
+                        );
                     };
                     for hour in range.from..range.to {
                         hours[d][hour as usize] = value;
@@ -116,7 +118,8 @@ pub(crate) fn resolve(sources: &[Source], origin: &Origin, raw: RawGrid) -> Resu
         }
         for id in &scheme.source {
             if !sources.iter().any(|s| &s.id == id) {
-                return Err(origin.error(format!("the scheme `{}` cites `{id}`, which is not in the sources registry", scheme.id)));
+                return Err(origin
+                    .error(format!("the scheme `{}` cites `{id}`, which is not in the sources registry", scheme.id)));
             }
         }
         schemes.push(Scheme { id: scheme.id, label: scheme.label, sources: scheme.source, hours });
@@ -147,11 +150,8 @@ pub fn html(figures: &Figures, grid: &Grid) -> String {
     for scheme in &grid.schemes {
         html.push_str(&scheme_table(figures, grid, scheme, &unsocial, &plain));
     }
-    let totals: Vec<String> = grid
-        .schemes
-        .iter()
-        .map(|s| format!("{}: {} hours a week", escape(&s.label), s.unsocial_per_week()))
-        .collect();
+    let totals: Vec<String> =
+        grid.schemes.iter().map(|s| format!("{}: {} hours a week", escape(&s.label), s.unsocial_per_week())).collect();
     html.push_str(&format!(
         "<p class=\"grid-totals\">{} hours, counted from the grids above: {}.</p>\n",
         escape(&grid.unsocial_label),
@@ -171,7 +171,10 @@ fn scheme_table(figures: &Figures, grid: &Grid, scheme: &Scheme, unsocial: &str,
     for hour in 0..24 {
         html.push_str(&format!("<th scope=\"col\">{hour:02}<span class=\"visually-hidden\">:00</span></th>"));
     }
-    html.push_str(&format!("<th scope=\"col\" class=\"num\">{} hours</th></tr>\n</thead>\n<tbody>\n", escape(&grid.unsocial_label)));
+    html.push_str(&format!(
+        "<th scope=\"col\" class=\"num\">{} hours</th></tr>\n</thead>\n<tbody>\n",
+        escape(&grid.unsocial_label)
+    ));
     for (d, (_, day)) in DAYS.iter().enumerate() {
         html.push_str(&format!("<tr><th scope=\"row\">{day}</th>"));
         for hour in 0..24 {

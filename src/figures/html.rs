@@ -63,7 +63,10 @@ pub fn table(figures: &Figures, table: &Table) -> String {
         escape(&table.row_header)
     );
     for column in &table.columns {
-        html.push_str(&format!("<th scope=\"col\" class=\"num\">{}</th>", header(&column.label, column.unit.as_deref())));
+        html.push_str(&format!(
+            "<th scope=\"col\" class=\"num\">{}</th>",
+            header(&column.label, column.unit.as_deref())
+        ));
     }
     html.push_str("</tr>\n</thead>\n<tbody>\n");
     for (label, cells) in &table.rows {
@@ -142,7 +145,12 @@ pub fn chart(table: &Table, chart: &super::Chart) -> String {
             let Some(cell) = &cells[column] else { continue };
             let name = &table.columns[column].label;
             y += LINE;
-            body.push_str(&format!("<text x=\"0\" y=\"{}\">{}: {}</text>\n", y - 4.0, escape(name), escape(&cell.text)));
+            body.push_str(&format!(
+                "<text x=\"0\" y=\"{}\">{}: {}</text>\n",
+                y - 4.0,
+                escape(name),
+                escape(&cell.text)
+            ));
             let width = if max > 0.0 { (cell.value / max * CHART_WIDTH).max(1.0) } else { 1.0 };
             body.push_str(&format!(
                 "<rect x=\"0\" y=\"{y}\" width=\"{width:.1}\" height=\"{BAR_HEIGHT}\" fill=\"{}\"/>\n",

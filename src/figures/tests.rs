@@ -27,7 +27,9 @@ const AB: &str = "figures:\n  - id: a\n    label: A\n    value: 1150\n    unit: 
 #[test]
 fn computed_figures_cite_their_parts() {
     check(
-        &format!("{AB}  - id: s\n    label: S\n    sum: [a, b]\n    unit: u\n    as_of: 2016-02\n  - id: d\n    label: D\n    difference: [a, b]\n    unit: u\n    as_of: 2016-02\n"),
+        &format!(
+            "{AB}  - id: s\n    label: S\n    sum: [a, b]\n    unit: u\n    as_of: 2016-02\n  - id: d\n    label: D\n    difference: [a, b]\n    unit: u\n    as_of: 2016-02\n"
+        ),
         "a=1,150 [\"r\"]\nb=1,036 [\"r\"]\nd=114 [\"r\"]\ns=2,186 [\"r\"]",
     );
 }

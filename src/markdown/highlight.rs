@@ -46,7 +46,11 @@ pub struct Highlighter {
 
 impl Default for Highlighter {
     fn default() -> Highlighter {
-        Highlighter { syntaxes: SyntaxSet::load_defaults_newlines(), lines: Mutex::new(HashMap::new()), max_lines: MAX_LINES }
+        Highlighter {
+            syntaxes: SyntaxSet::load_defaults_newlines(),
+            lines: Mutex::new(HashMap::new()),
+            max_lines: MAX_LINES,
+        }
     }
 }
 

@@ -31,7 +31,9 @@ fn table_of_contents_nests_h3_under_h2() {
 #[test]
 fn markdown_tables_get_scope_and_classes() {
     assert_eq!(
-        accessible_tables("<table><thead><tr><th>a</th><th style=\"text-align: right\">b</th></tr></thead></table>".into()),
+        accessible_tables(
+            "<table><thead><tr><th>a</th><th style=\"text-align: right\">b</th></tr></thead></table>".into()
+        ),
         "<table><thead><tr><th scope=\"col\">a</th><th scope=\"col\" class=\"num\">b</th></tr></thead></table>"
     );
 }
@@ -39,7 +41,9 @@ fn markdown_tables_get_scope_and_classes() {
 #[test]
 fn only_tables_are_rewritten_and_every_table_is() {
     let right = "<td style=\"text-align: right\">1</td>";
-    let html = format!("<p>{right}</p><table><tr>{right}</tr></table><p>between</p><table><tr><th>x</th></tr></table><p>{right}</p>");
+    let html = format!(
+        "<p>{right}</p><table><tr>{right}</tr></table><p>between</p><table><tr><th>x</th></tr></table><p>{right}</p>"
+    );
     assert_eq!(
         accessible_tables(html),
         format!(

@@ -124,7 +124,9 @@ impl Session {
                 let html_key = hash_of(&(markdown_key, template_epoch));
                 let html = match html_cache.get(&page.path) {
                     Some((key, html)) if *key == html_key => Arc::clone(html),
-                    _ => Arc::from(render_page(config, &loaded.figures, &loaded.theme, &model, page, &rendered)?.into_bytes()),
+                    _ => Arc::from(
+                        render_page(config, &loaded.figures, &loaded.theme, &model, page, &rendered)?.into_bytes(),
+                    ),
                 };
                 Ok(PageOutput { markdown_key, rendered, html_key, html })
             })

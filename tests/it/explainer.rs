@@ -91,7 +91,8 @@ fn explainer_theme_renders_tag_pages() {
     crate::support::copy_dir(&root().join("content"), &site.join("content"));
     crate::support::copy_dir(&root().join("themes"), &site.join("themes"));
     let pay = site.join("content/pay.md");
-    let text = std::fs::read_to_string(&pay).unwrap().replacen("weight: 20\n", "weight: 20\ntags: [pay, weekends]\n", 1);
+    let text =
+        std::fs::read_to_string(&pay).unwrap().replacen("weight: 20\n", "weight: 20\ntags: [pay, weekends]\n", 1);
     std::fs::write(&pay, text).unwrap();
     let dump = render(site, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
     assert!(dump.contains("== tags/weekends/index.html =="), "no tag page");

@@ -59,9 +59,13 @@ fn every_incremental_rebuild_equals_a_clean_build() {
     step("retitle a page shown in the navigation", &["content/dispute.md"], true);
     edit(root, "content/new.md", |_| "---\ntitle: New\nweight: 5\n---\nSee [Saturday](pay.md#saturday).\n".into());
     step("add a page", &["content/new.md"], true);
-    edit(root, "content/pay.md", |t| t.replace("## Saturday pay is in dispute {#saturday}", "## Saturday pay {#weekend}"));
+    edit(root, "content/pay.md", |t| {
+        t.replace("## Saturday pay is in dispute {#saturday}", "## Saturday pay {#weekend}")
+    });
     step("remove an anchor another page links to", &["content/pay.md"], false);
-    edit(root, "content/pay.md", |t| t.replace("## Saturday pay {#weekend}", "## Saturday pay is in dispute {#saturday}"));
+    edit(root, "content/pay.md", |t| {
+        t.replace("## Saturday pay {#weekend}", "## Saturday pay is in dispute {#saturday}")
+    });
     step("put the anchor back", &["content/pay.md"], true);
     std::fs::rename(root.join("content/new.md"), root.join("content/renamed.md")).unwrap();
     step("rename a page", &["content/new.md", "content/renamed.md"], true);
@@ -81,7 +85,9 @@ fn every_incremental_rebuild_equals_a_clean_build() {
     step("break a declared check", &["content/_data/figures.yaml"], false);
     edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1300", "value: 1036"));
     step("fix the check", &["content/_data/figures.yaml"], true);
-    edit(root, "themes/explainer/templates/page.html", |t| t.replace("{% block content %}", "{% block content %}<!-- edited -->"));
+    edit(root, "themes/explainer/templates/page.html", |t| {
+        t.replace("{% block content %}", "{% block content %}<!-- edited -->")
+    });
     step("edit a template", &["themes/explainer/templates/page.html"], true);
     edit(root, "site.yaml", |t| t.replace("title: Junior doctors' strike explained", "title: The strike explained"));
     step("edit the config", &["site.yaml"], true);

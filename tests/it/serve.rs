@@ -127,10 +127,8 @@ fn get(address: &str, path: &str) -> Reply {
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
     let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_string(), v.trim().to_string())).collect();
     let mut reply = Reply { status, headers, body: body.to_string() };
     if reply.header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
         reply.body = dechunk(&reply.body);
@@ -375,7 +373,11 @@ fn a_site_that_never_built_gets_an_error_page_until_it_builds() {
     for path in ["/sub/", "/sub/a/", "/anything"] {
         let reply = server.get(path);
         assert_eq!(reply.status, 500, "{path}");
-        assert!(reply.body.contains("picket-errors") && reply.body.contains("content/a.md:"), "{path}:\n{}", reply.body);
+        assert!(
+            reply.body.contains("picket-errors") && reply.body.contains("content/a.md:"),
+            "{path}:\n{}",
+            reply.body
+        );
         assert!(reply.body.contains("/__picket/livereload"), "{path} cannot reload by itself");
     }
     let mut socket = Socket::connect(&server.address);

@@ -1,4 +1,4 @@
-//! Fuzz target: `shortcodes::find` on any UTF-8 text must not panic, and every range it returns
+//! Fuzz target: `markdown::shortcodes::find` on any UTF-8 text must not panic, and every range it returns
 //! must be in bounds, on char boundaries, and hold the body inside the call.
 
 #![no_main]
@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let boundary = |offset: usize| offset <= text.len() && text.is_char_boundary(offset);
-    match picket::shortcodes::find(text) {
+    match picket::markdown::shortcodes::find(text) {
         Ok(calls) => {
             let mut previous_end = 0;
             for call in &calls {

@@ -17,18 +17,12 @@ fn check(text: &str, expected: &str) {
 
 #[test]
 fn inline_call_with_arguments() {
-    check(
-        r#"See {{ figure(id="a", n=3, ok=true) }} here"#,
-        r#"figure{"id":"a","n":3,"ok":true} at 4..38"#,
-    );
+    check(r#"See {{ figure(id="a", n=3, ok=true) }} here"#, r#"figure{"id":"a","n":3,"ok":true} at 4..38"#);
 }
 
 #[test]
 fn call_with_a_body() {
-    check(
-        "{% note(kind='x') %}\nHello\n{% end %}\n",
-        "note{\"kind\":\"x\"} at 0..36 body=\"\\nHello\\n\"",
-    );
+    check("{% note(kind='x') %}\nHello\n{% end %}\n", "note{\"kind\":\"x\"} at 0..36 body=\"\\nHello\\n\"");
 }
 
 #[test]
@@ -48,7 +42,10 @@ fn unclosed_inline_call_is_an_error() {
 
 #[test]
 fn missing_end_is_an_error() {
-    check("{% note() %}\nbody\n", "error at 0: the shortcode `note` has no `{% end %}`; close its body with `{% end %}`");
+    check(
+        "{% note() %}\nbody\n",
+        "error at 0: the shortcode `note` has no `{% end %}`; close its body with `{% end %}`",
+    );
 }
 
 #[test]

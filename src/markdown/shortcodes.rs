@@ -67,7 +67,7 @@ fn next_opening(text: &str, from: usize) -> Option<usize> {
 /// Byte ranges of code spans and code blocks, where `{{` is literal text.
 fn code_ranges(text: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
-    for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, super::options()).into_offset_iter() {
         match event {
             Event::Code(_) | Event::Start(Tag::CodeBlock(_)) => ranges.push(range),
             _ => {}
@@ -86,11 +86,7 @@ fn parse_inline(text: &str, start: usize) -> Result<Call, ParseError> {
     Ok(Call { name, args, range: start..start + close + 2, body: None })
 }
 
-fn parse_with_body(
-    text: &str,
-    start: usize,
-    in_code: &dyn Fn(usize) -> bool,
-) -> Result<Call, ParseError> {
+fn parse_with_body(text: &str, start: usize, in_code: &dyn Fn(usize) -> bool) -> Result<Call, ParseError> {
     let tag_end = tag_close(text, start)?;
     let inner = &text[start + 2..tag_end - 2];
     if inner.trim() == "end" {
@@ -142,7 +138,10 @@ fn parse_signature(inner: &str, base: usize) -> Result<Signature, ParseError> {
     let trimmed_start = inner.len() - inner.trim_start().len();
     let inner_trim = inner.trim();
     let open = inner_trim.find('(').ok_or_else(|| {
-        error(trimmed_start, "a shortcode is written `name(key=\"value\")`; add the brackets after its name".to_string())
+        error(
+            trimmed_start,
+            "a shortcode is written `name(key=\"value\")`; add the brackets after its name".to_string(),
+        )
     })?;
     let name = inner_trim[..open].trim();
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -196,10 +195,8 @@ fn parse_args(text: &str) -> Result<BTreeMap<String, serde_json::Value>, (usize,
                 while i < bytes.len() && bytes[i] != b',' && !bytes[i].is_ascii_whitespace() {
                     i += 1;
                 }
-                parse_bare(&text[value_start..i]).ok_or((
-                    value_start,
-                    format!("the value of `{key}` must be \"text\", a number, true or false"),
-                ))?
+                parse_bare(&text[value_start..i])
+                    .ok_or((value_start, format!("the value of `{key}` must be \"text\", a number, true or false")))?
             }
         };
         if args.insert(key.to_string(), value).is_some() {
