@@ -40,7 +40,7 @@ pub fn run(config: &Config, files: &[OutputFile]) -> Result<(), Errors> {
                 Contents::Copy(_) => return None,
             };
             let text = String::from_utf8_lossy(bytes).into_owned();
-            Some(Parsed { path: f.path.clone(), document: Html::parse_document(&text), text })
+            Some(Parsed { path: f.path.to_path_buf(), document: Html::parse_document(&text), text })
         })
         .collect();
     let ids: BTreeMap<String, BTreeSet<String>> =

@@ -19,7 +19,7 @@ struct RawConfig {
     base_url: String,
     #[serde(default = "default_language")]
     language: String,
-    #[serde(default = "default_theme")]
+    #[serde(default = "default_theme", deserialize_with = "theme_name")]
     theme: String,
     #[serde(default)]
     output_dir: Option<PathBuf>,
@@ -31,6 +31,17 @@ struct RawConfig {
 
 fn default_language() -> String {
     "en-GB".to_string()
+}
+
+/// Reads `theme`: the name of a folder in `themes/`, so one checked path segment.
+fn theme_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    yaml::checked_string(deserializer, |name| match crate::output::segment_problem(name) {
+        Some(problem) => Err(format!(
+            "`{}` is not a theme name ({problem}); write the name of a folder in `themes/`, such as `default`",
+            name.escape_debug()
+        )),
+        None => Ok(()),
+    })
 }
 
 fn default_theme() -> String {
@@ -77,6 +88,8 @@ impl Config {
                     "no `{CONFIG_FILE}` in `{}`; run picket in the site's folder, pass --root, or start a site with `picket init DIR`",
                     root.display()
                 );
+            } else {
+                err.path = Some(PathBuf::from(CONFIG_FILE));
             }
             err
         })?;
@@ -90,10 +103,14 @@ impl Config {
         let base_url = overrides.base_url.clone().unwrap_or(raw.base_url);
         let base_url = base_url.trim_end_matches('/').to_string();
         let base_path = base_path_of(&base_url).ok_or_else(|| {
-            Error::in_file(
-                relative,
-                format!("`base_url` must be an absolute http(s) URL such as `https://example.org/`, not `{base_url}`"),
-            )
+            let message = format!(
+                "`base_url` must be an absolute http(s) URL such as `https://example.org/` or `https://example.org/explainer/`, not `{}`",
+                base_url.escape_debug()
+            );
+            match yaml::Positions::of(text, 1).get("base_url").filter(|_| overrides.base_url.is_none()) {
+                Some(location) => Error::at(relative, text, location, message),
+                None => Error::in_file(relative, message),
+            }
         })?;
         let output_dir = overrides.output_dir.clone().or(raw.output_dir).unwrap_or_else(|| PathBuf::from("public"));
         let config = Config {
@@ -149,7 +166,11 @@ impl Config {
 fn base_path_of(base_url: &str) -> Option<String> {
     let rest = base_url.strip_prefix("https://").or_else(|| base_url.strip_prefix("http://"))?;
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    if host.is_empty() {
+    // A host name (or `[v6]` address) with an optional port, and a path of URL characters: the
+    // base path goes into every link picket writes, so nothing in it may end an attribute.
+    let host_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    let path_char = |c: char| c.is_ascii_alphanumeric() || "-._~!$&()*+,;=:@%/".contains(c);
+    if host.is_empty() || !host.chars().all(host_char) || !path.chars().all(path_char) {
         return None;
     }
     let path = path.trim_matches('/');

@@ -16,6 +16,7 @@ pub use front_matter::FrontMatter;
 
 use crate::config::Config;
 use crate::error::{Error, Errors, Result};
+use crate::output::OutputPath;
 use crate::read_text;
 
 /// What a Markdown file becomes.
@@ -72,6 +73,13 @@ impl Page {
         if let (Some(slug), Some(last)) = (&front_matter.slug, segments.last_mut()) {
             *last = slug.clone();
         }
+        // The walk refuses such names already; this keeps a page made from any path safe.
+        if let Some(problem) = segments.iter().find_map(|s| crate::output::segment_problem(s)) {
+            return Err(Error::in_file(
+                path,
+                format!("this page's path cannot be a URL: {problem}; rename the file or folder"),
+            ));
+        }
         let route = segments.iter().map(|s| format!("{s}/")).collect();
         Ok(Page {
             path: path.to_path_buf(),
@@ -106,13 +114,23 @@ impl Page {
         Ok(Cow::Owned(text))
     }
 
+    /// An error at the front matter key or item `key` (`template`, `sources/1`), or at the top of
+    /// the file when the key is not there.
+    pub fn error_at_key(&self, key: &str, message: impl Into<String>) -> Error {
+        let location =
+            front_matter::key_location(&self.text, key).unwrap_or(crate::error::Location { line: 1, column: 1 });
+        Error::at(&self.path, &self.text, location, message)
+    }
+
     pub fn title(&self) -> &str {
         &self.front_matter.title
     }
 }
 
+/// The names of `dir`'s folders; one that is not UTF-8 is kept as an empty name, which the
+/// route check refuses.
 fn segments_of(dir: &Path) -> Vec<String> {
-    dir.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect()
+    dir.components().map(|c| c.as_os_str().to_str().unwrap_or_default().to_string()).collect()
 }
 
 /// A file in `content/` that is not Markdown, copied to the same place in the output.
@@ -120,8 +138,7 @@ fn segments_of(dir: &Path) -> Vec<String> {
 pub struct Asset {
     /// Absolute source path.
     pub source: PathBuf,
-    /// Output path relative to the output folder.
-    pub target: PathBuf,
+    pub target: OutputPath,
 }
 
 /// Everything `content/` holds, apart from data files.
@@ -144,32 +161,18 @@ pub enum Bodies {
 
 /// Reads every page and asset under `config.content_dir`.
 pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
-    let mut errors = Errors::default();
+    let walked = walk(config, &config.content_dir, Skip::HiddenAndPrivate);
+    let mut errors = Errors(walked.errors);
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
-    let walker =
-        walkdir::WalkDir::new(&config.content_dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(
-            |entry| {
-                entry.depth() == 0 || !(is_hidden_or_private(entry.file_name()) || is_editor_temp_file(entry.path()))
-            },
-        );
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                errors.push(walk_error(config, &err));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = config.relative(entry.path()).to_path_buf();
-        if relative.extension().is_some_and(|e| e == "md") {
-            markdown.push((entry.path().to_path_buf(), relative));
+    for file in walked.files {
+        if file.relative.extension().is_some_and(|e| e == "md") {
+            markdown.push((file.absolute, file.relative));
         } else {
-            let target = relative.strip_prefix("content").unwrap_or(&relative).to_path_buf();
-            assets.push(Asset { source: entry.path().to_path_buf(), target });
+            match OutputPath::of_relative(&file.inside) {
+                Ok(target) => assets.push(Asset { source: file.absolute, target }),
+                Err(problem) => errors.push(Error::in_file(&file.relative, problem)),
+            }
         }
     }
     let parsed: Vec<Result<Page>> = markdown
@@ -194,6 +197,121 @@ pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
         errors.extend(check_pages(&mut pages));
     }
     errors.into_result(Content { pages, assets })
+}
+
+/// Which names a walk leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Skip {
+    /// Editor temp files, hidden names (`.git`) and private ones (`_data`, but not `_index.md`):
+    /// for `content/`.
+    HiddenAndPrivate,
+    /// Only editor temp files: for a theme, whose static files may be `.well-known/` or `_headers`.
+    EditorFiles,
+}
+
+/// A file found by `walk`.
+pub(crate) struct Found {
+    /// The path to read it from.
+    pub absolute: PathBuf,
+    /// Relative to the site root, for messages: `content/img/a.png`.
+    pub relative: PathBuf,
+    /// Relative to the folder walked: `img/a.png`.
+    pub inside: PathBuf,
+}
+
+/// The files under a folder and the problems found on the way.
+pub(crate) struct Walked {
+    pub files: Vec<Found>,
+    pub errors: Vec<Error>,
+}
+
+/// Every file under `dir`, in name order. Links are followed when they stay inside the site's
+/// root; a link that leads outside (or `dir` itself, when it is one) is an error and is not
+/// followed, so no file from elsewhere on the machine is ever read or published. A name that is
+/// not UTF-8, holds a control character or otherwise cannot be part of a URL is an error naming
+/// the file; nothing below such a folder is read.
+pub(crate) fn walk(config: &Config, dir: &Path, skip: Skip) -> Walked {
+    let mut walked = Walked { files: Vec::new(), errors: Vec::new() };
+    if !dir.is_dir() {
+        return walked;
+    }
+    let bases: Vec<PathBuf> = std::fs::canonicalize(&config.root).into_iter().collect();
+    let output = std::fs::canonicalize(&config.output_dir).ok();
+    let mut entries =
+        walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| {
+            entry.depth() == 0
+                || !(is_editor_temp_file(entry.path())
+                    || skip == Skip::HiddenAndPrivate && is_hidden_or_private(entry.file_name()))
+        });
+    while let Some(entry) = entries.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                walked.errors.push(walk_error(config, &err));
+                continue;
+            }
+        };
+        let relative = config.relative(entry.path()).to_path_buf();
+        if entry.depth() == 0 {
+            // The folder itself may be, or sit below, a link that leads out of the site.
+            let resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+            if !bases.iter().any(|base| resolved.starts_with(base)) {
+                walked.errors.push(Error::in_file(
+                    &relative,
+                    format!(
+                        "this folder is reached through a link to `{}`, which is outside the site's folder; picket reads only files inside the site, so move the folder in or remove the link",
+                        resolved.display()
+                    ),
+                ));
+                return walked;
+            }
+            continue;
+        }
+        let problem = name_problem(entry.file_name()).or_else(|| outside_link(&bases, output.as_deref(), &entry));
+        if let Some(problem) = problem {
+            walked.errors.push(Error::in_file(&relative, problem));
+            if entry.file_type().is_dir() {
+                entries.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.file_type().is_file() {
+            let inside = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
+            walked.files.push(Found { absolute: entry.path().to_path_buf(), relative, inside });
+        }
+    }
+    walked
+}
+
+/// Why a file or folder name cannot be part of the site, or `None` when it can.
+fn name_problem(name: &std::ffi::OsStr) -> Option<String> {
+    let Some(name) = name.to_str() else {
+        return Some(format!("the name {name:?} is not valid UTF-8; rename it"));
+    };
+    crate::output::segment_problem(name)
+        .map(|problem| format!("the name `{}` cannot be part of a URL: {problem}; rename it", name.escape_debug()))
+}
+
+/// Why `entry`, a link, may not be followed, or `None` when it is not a link or stays inside the
+/// site and out of its output folder (`output`, if it exists).
+fn outside_link(bases: &[PathBuf], output: Option<&Path>, entry: &walkdir::DirEntry) -> Option<String> {
+    if !entry.path_is_symlink() {
+        return None;
+    }
+    let target = std::fs::canonicalize(entry.path()).ok()?;
+    if output.is_some_and(|output| target.starts_with(output)) {
+        return Some(format!(
+            "this is a link into the output folder `{}`; the site would publish its own last build inside itself, so remove the link",
+            target.display()
+        ));
+    }
+    if bases.iter().any(|base| target.starts_with(base)) {
+        return None;
+    }
+    Some(format!(
+        "this is a link to `{}`, which is outside the site's folder; picket publishes only files inside the site, so copy the file in or remove the link",
+        target.display()
+    ))
 }
 
 /// Sorts `pages` by route and returns what is wrong with the set: no home page, two pages on

@@ -76,7 +76,9 @@ impl Error {
 
     /// `path:line:col`, or as much of it as is known.
     pub fn place(&self) -> Option<String> {
-        let path = self.path.as_ref()?.display().to_string();
+        // A file name may hold a newline or another control character; shown raw, it would break
+        // the layout of the message (and can be made to look like another message).
+        let path: String = self.path.as_ref()?.display().to_string().chars().flat_map(char::escape_debug).collect();
         Some(match self.location {
             Some(loc) => format!("{path}:{}:{}", loc.line, loc.column),
             None => path,

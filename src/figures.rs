@@ -33,11 +33,86 @@ pub struct Source {
     #[serde(default)]
     pub publisher: Option<String>,
     /// `YYYY-MM-DD` or `YYYY-MM`, only when the report states it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some_date")]
     pub date: Option<String>,
-    #[serde(default)]
+    /// `http(s)`, `mailto:` or site-relative: the sources list links to it.
+    #[serde(default, deserialize_with = "link_url")]
     pub url: Option<String>,
     pub covers: String,
+}
+
+/// Reads a URL a page will link to: `http(s)://`, `mailto:` or a path on the site (`/report.pdf`).
+/// Anything else (`javascript:`, `data:`) could run script or hide content behind a link.
+fn link_url<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    yaml::checked_string(deserializer, |url| {
+        let lower = url.trim().to_ascii_lowercase();
+        let site_relative = lower.starts_with('/') && !lower.starts_with("//");
+        if ["https://", "http://", "mailto:"].iter().any(|scheme| lower.starts_with(scheme)) || site_relative {
+            return Ok(());
+        }
+        Err(format!(
+            "`{}` is not a URL picket links to; write an `https://` or `http://` address, a `mailto:` address, or a path on the site starting with `/`",
+            url.escape_debug()
+        ))
+    })
+    .map(Some)
+}
+
+/// Reads a number that is finite: `.nan` and `.inf` are YAML numbers but no count or amount.
+fn finite_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<serde_yaml::Number>, D::Error> {
+    struct Finite;
+
+    impl serde::de::Visitor<'_> for Finite {
+        type Value = serde_yaml::Number;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a number")
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<Self::Value, E> {
+            Ok(number.into())
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<Self::Value, E> {
+            Ok(number.into())
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<Self::Value, E> {
+            if number.is_finite() {
+                return Ok(number.into());
+            }
+            Err(E::custom(yaml::own_message(&format!(
+                "`{number}` is not a finite number; write the number the report gives, such as `1150`"
+            ))))
+        }
+    }
+
+    deserializer.deserialize_any(Finite).map(Some)
+}
+
+/// Reads a date written `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, checking that it exists.
+fn date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    yaml::checked_string(deserializer, |text| {
+        let parts: Vec<&str> = text.split('-').collect();
+        let number = |part: &str, digits: usize| (part.len() == digits).then(|| part.parse::<i16>().ok()).flatten();
+        let valid = match parts.as_slice() {
+            [year] => number(year, 4).is_some(),
+            [year, month] => number(year, 4).is_some() && number(month, 2).is_some_and(|m| (1..=12).contains(&m)),
+            [_, _, _] => text.parse::<jiff::civil::Date>().is_ok(),
+            _ => false,
+        };
+        if valid {
+            return Ok(());
+        }
+        Err(format!(
+            "`{}` is not a date; write `YYYY-MM-DD`, `YYYY-MM` or `YYYY` with a real month and day, such as `2016-02-10` or `2016-01`",
+            text.escape_debug()
+        ))
+    })
+}
+
+fn some_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    date(deserializer).map(Some)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -61,13 +136,14 @@ impl OneOrMany {
 struct RawFigure {
     id: String,
     label: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "finite_number")]
     value: Option<serde_yaml::Number>,
     #[serde(default)]
     sum: Option<Vec<String>>,
     #[serde(default)]
     difference: Option<[String; 2]>,
     unit: String,
+    #[serde(deserialize_with = "date")]
     as_of: String,
     #[serde(default)]
     qualifier: Option<String>,
@@ -194,24 +270,17 @@ pub const DATA_DIR: &str = "_data";
 
 /// Reads every `*.yaml` / `*.yml` file in `content/_data/`.
 pub fn load(config: &Config) -> Result<Figures, Errors> {
-    let dir = config.content_dir.join(DATA_DIR);
-    let mut files = Vec::new();
-    if dir.is_dir() {
-        let entries = std::fs::read_dir(&dir).map_err(|err| Error::io(&dir, &err))?;
-        for entry in entries {
-            let path = entry.map_err(|err| Error::io(&dir, &err))?.path();
-            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    // Only the files directly in `_data/` are data; the walk also refuses links that lead outside.
+    let walked = crate::content::walk(config, &config.content_dir.join(DATA_DIR), crate::content::Skip::EditorFiles);
+    let mut errors = Errors(walked.errors);
     let mut texts = Vec::new();
-    let mut errors = Errors::default();
-    for path in &files {
-        let relative = config.relative(path).to_path_buf();
-        match crate::content::read_text_as(path, &relative) {
-            Ok(text) => texts.push((relative, text)),
+    for found in walked.files {
+        let is_data = found.inside.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        if !is_data || found.inside.components().count() != 1 {
+            continue;
+        }
+        match crate::content::read_text_as(&found.absolute, &found.relative) {
+            Ok(text) => texts.push((found.relative, text)),
             Err(err) => errors.push(err),
         }
     }

@@ -2,14 +2,108 @@
 //!
 //! A build writes into a staging folder beside the output folder and swaps it in only when every
 //! file is written, so a failed or interrupted build leaves the previous output byte-identical.
-//! picket writes nothing outside these two folders, and refuses to replace a folder it did not
-//! write (one without its marker file), so nothing an editor wrote is ever deleted.
+//! Every file's place is an `OutputPath`, which can only be made from checked segments, so no
+//! input can name a place outside the staging folder. One build at a time holds the output's lock
+//! (`OutputLock`); only that build deletes or swaps the staging folder, and only a folder that
+//! carries picket's marker. picket writes nothing outside these folders and the lock file, and
+//! refuses to replace a folder it did not write, so nothing an editor wrote is ever deleted.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+
+/// A file's place in the output folder: relative, `/`-separated, made of checked segments (no
+/// empty, `.` or `..` segment, no backslash, no control character), so that joining it to a folder
+/// can never name a place outside that folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OutputPath(String);
+
+impl OutputPath {
+    /// Checks `path` (such as `pay/index.html`); the error says which part is wrong and why.
+    pub fn new(path: &str) -> std::result::Result<OutputPath, String> {
+        for segment in path.split('/') {
+            if let Some(problem) = segment_problem(segment) {
+                return Err(format!("`{}` cannot be a path in the output: {problem}", path.escape_debug()));
+            }
+        }
+        Ok(OutputPath(path.to_string()))
+    }
+
+    /// The output path of a file at `relative`, a relative path such as `guide/img/a.png`.
+    pub fn of_relative(relative: &Path) -> std::result::Result<OutputPath, String> {
+        let mut parts = Vec::new();
+        for component in relative.components() {
+            match component {
+                std::path::Component::Normal(name) => match name.to_str() {
+                    Some(part) => parts.push(part),
+                    None => return Err(format!("the name {:?} is not valid UTF-8; rename it", name)),
+                },
+                _ => return Err(format!("`{}` is not a relative path inside the site", relative.display())),
+            }
+        }
+        OutputPath::new(&parts.join("/"))
+    }
+
+    /// The `index.html` of a page whose route is `route` (`""` or `a/b/`).
+    pub fn index_of(route: &str) -> std::result::Result<OutputPath, String> {
+        OutputPath::new(&format!("{route}index.html"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for OutputPath {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        Path::new(&self.0)
+    }
+}
+
+impl AsRef<Path> for OutputPath {
+    fn as_ref(&self) -> &Path {
+        Path::new(&self.0)
+    }
+}
+
+impl fmt::Display for OutputPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The longest file name most file systems allow.
+const MAX_SEGMENT_BYTES: usize = 255;
+
+/// Why `segment` cannot be one part of a path in the output or a URL, or `None` when it can.
+/// File and folder names in `content/` and `themes/`, slugs and tag URLs all pass through here.
+pub fn segment_problem(segment: &str) -> Option<&'static str> {
+    if segment.is_empty() {
+        return Some("a part of it is empty");
+    }
+    if segment == "." || segment == ".." {
+        return Some("`.` and `..` are not allowed");
+    }
+    if segment.chars().any(char::is_control) {
+        return Some("it holds a control character (such as a newline, a tab or NUL)");
+    }
+    if segment.contains(['/', '\\', '?', '#', '%', '"', '<', '>', '|', '*']) {
+        return Some("it holds one of the characters / \\ ? # % \" < > | *");
+    }
+    if segment.trim() != segment {
+        return Some("it starts or ends with a space");
+    }
+    if segment.len() > MAX_SEGMENT_BYTES {
+        return Some("it is longer than 255 bytes, the most a file name may be");
+    }
+    None
+}
 
 /// What goes into one output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,14 +118,18 @@ pub enum Contents {
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
-    /// Relative to the output folder, with `/` separators.
-    pub path: PathBuf,
+    pub path: OutputPath,
     pub contents: Contents,
 }
 
 impl OutputFile {
-    pub fn text(path: impl Into<PathBuf>, text: String) -> OutputFile {
-        OutputFile { path: path.into(), contents: Contents::Bytes(text.into_bytes()) }
+    pub fn text(path: OutputPath, text: String) -> OutputFile {
+        OutputFile { path, contents: Contents::Bytes(text.into_bytes()) }
+    }
+
+    /// A file picket always writes under this fixed name (`404.html`, `sitemap.xml`, ...).
+    pub fn named(name: &'static str, text: String) -> OutputFile {
+        OutputFile::text(OutputPath::new(name).expect("picket's own file names are valid"), text)
     }
 
     /// The bytes of the file, reading copied files from disk.
@@ -47,31 +145,87 @@ impl OutputFile {
 /// The file that marks a folder as picket's output. It is empty and safe to deploy.
 pub const MARKER: &str = ".picket-output";
 
+/// How long a second build waits for the first to finish before it gives up.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// The lock that lets one build at a time write an output folder: an OS advisory lock on a file
+/// beside it (`.public.picket-lock`), released when the build ends, however it ends (the system
+/// drops it when the process dies, `kill -9` included). The file is left in place, empty: deleting
+/// a lock file while another process waits on it would let two builds in.
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+impl OutputLock {
+    /// Takes the lock of `out_dir`, waiting up to a few seconds for a build that holds it.
+    pub fn acquire(out_dir: &Path) -> Result<OutputLock> {
+        let path = sibling(out_dir, "lock");
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|err| Error::io(parent, &err))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|err| Error::io(&path, &err))?;
+        let started = Instant::now();
+        loop {
+            match try_lock(&file) {
+                Ok(true) => return Ok(OutputLock { _file: file }),
+                Ok(false) if started.elapsed() < LOCK_WAIT => std::thread::sleep(Duration::from_millis(50)),
+                Ok(false) => {
+                    return Err(Error::in_file(
+                        out_dir,
+                        format!(
+                            "another picket build is writing `{}` and has not finished after {} seconds; wait for it to end, then build again",
+                            out_dir.display(),
+                            LOCK_WAIT.as_secs()
+                        ),
+                    ));
+                }
+                Err(err) => return Err(Error::io(&path, &err)),
+            }
+        }
+    }
+}
+
+/// Takes an exclusive advisory lock without blocking; `Ok(false)` when another process holds it.
+fn try_lock(file: &std::fs::File) -> std::io::Result<bool> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(err)) => Err(err),
+    }
+}
+
 /// A new site being written beside the output folder. Dropping it without `commit` removes it,
-/// so the output folder is never touched by a failed build.
+/// so the output folder is never touched by a failed build. It holds the output's lock for as
+/// long as it lives.
 pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
     committed: bool,
+    // Declared last, so that it is released after the staging folder is removed on drop.
+    _lock: OutputLock,
 }
 
 impl Staging {
-    /// Checks that `out_dir` may be replaced and creates the empty staging folder beside it.
+    /// Takes the output's lock, checks that `out_dir` may be replaced, and creates the empty
+    /// staging folder beside it.
     pub fn begin(out_dir: &Path) -> Result<Staging> {
+        let lock = OutputLock::acquire(out_dir)?;
         check_replaceable(out_dir)?;
         let dir = sibling(out_dir, "staging");
-        if dir.exists() {
-            // Left by an interrupted build: it is ours by name and was never swapped in.
-            std::fs::remove_dir_all(&dir).map_err(|err| Error::io(&dir, &err))?;
-        }
+        remove_ours(&dir)?;
         std::fs::create_dir_all(&dir).map_err(|err| Error::io(&dir, &err))?;
         std::fs::write(dir.join(MARKER), b"").map_err(|err| Error::io(&dir, &err))?;
-        Ok(Staging { dir, out_dir: out_dir.to_path_buf(), committed: false })
+        Ok(Staging { dir, out_dir: out_dir.to_path_buf(), committed: false, _lock: lock })
     }
 
     /// Writes one file into the staging folder; callable from many threads.
     pub fn write(&self, file: &OutputFile) -> Result<()> {
-        let target = self.dir.join(&file.path);
+        let target = self.dir.join(file.path.as_str());
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|err| Error::io(parent, &err))?;
         }
@@ -87,7 +241,7 @@ impl Staging {
         self.committed = true;
         let result = swap_in(&self.dir, &self.out_dir);
         if result.is_err() {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = remove_ours(&self.dir);
         }
         result
     }
@@ -96,9 +250,28 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = remove_ours(&self.dir);
         }
     }
+}
+
+/// Removes `dir` if picket made it (it carries the marker); a folder of that name that picket
+/// did not make is left alone, and is an error.
+fn remove_ours(dir: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(dir).is_err() {
+        return Ok(());
+    }
+    let is_ours = std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) && dir.join(MARKER).is_file();
+    if !is_ours {
+        return Err(Error::in_file(
+            dir,
+            format!(
+                "`{}` is in the way: picket uses this name for its own work, but this was not made by picket (it has no `{MARKER}`); move it away",
+                dir.display()
+            ),
+        ));
+    }
+    std::fs::remove_dir_all(dir).map_err(|err| Error::io(dir, &err))
 }
 
 /// Writes `files` as the new contents of `out_dir`, replacing what was there in one step.
@@ -110,10 +283,14 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
 
 /// Refuses to replace a non-empty folder that picket did not write.
 fn check_replaceable(out_dir: &Path) -> Result<()> {
-    if !out_dir.exists() {
-        return Ok(());
+    let Ok(metadata) = std::fs::symlink_metadata(out_dir) else { return Ok(()) };
+    if metadata.file_type().is_symlink() {
+        return Err(Error::in_file(
+            out_dir,
+            "the output folder is a symbolic link; picket replaces its output folder as a whole, so give --output the real folder",
+        ));
     }
-    if !out_dir.is_dir() {
+    if !metadata.is_dir() {
         return Err(Error::in_file(
             out_dir,
             "the output folder is a file; remove it or choose another folder with --output",
@@ -142,7 +319,7 @@ fn swap_in(staging: &Path, out_dir: &Path) -> Result<()> {
         return std::fs::rename(staging, out_dir).map_err(|err| Error::io(out_dir, &err));
     }
     exchange(staging, out_dir)?;
-    // `staging` now holds the previous output.
+    // `staging` now holds the previous output, which carries the marker or was empty.
     std::fs::remove_dir_all(staging).map_err(|err| Error::io(staging, &err))
 }
 
@@ -170,9 +347,7 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
 
 fn exchange_by_renames(staging: &Path, out_dir: &Path) -> Result<()> {
     let old = sibling(out_dir, "old");
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|err| Error::io(&old, &err))?;
-    }
+    remove_ours(&old)?;
     std::fs::rename(out_dir, &old).map_err(|err| Error::io(out_dir, &err))?;
     std::fs::rename(staging, out_dir).map_err(|err| Error::io(out_dir, &err))?;
     std::fs::rename(&old, staging).map_err(|err| Error::io(&old, &err))

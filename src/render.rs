@@ -42,25 +42,15 @@ impl Theme {
             )
             .into());
         }
+        let walked = crate::content::walk(config, &dir, crate::content::Skip::EditorFiles);
+        let mut errors = Errors(walked.errors);
         let mut files = Vec::new();
-        let mut errors = Errors::default();
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    errors.push(Error::msg(format!("cannot read the theme: {err}")));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() || crate::content::is_editor_temp_file(entry.path()) {
-                continue;
-            }
-            let name = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let name = name.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            match read_text(entry.path()) {
+        for found in walked.files {
+            let name = found.inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            match read_text(&found.absolute) {
                 Ok(text) => files.push((name, text)),
                 Err(mut err) => {
-                    err.path = Some(config.relative(entry.path()).to_path_buf());
+                    err.path = Some(found.relative);
                     errors.push(err);
                 }
             }
@@ -256,7 +246,14 @@ pub fn render_page(theme: &Theme, template: &str, site: &SiteValue, page: &PageC
     let mut context = tera::Context::new();
     context.insert_value("site", site.0.clone());
     context.insert("page", page);
-    theme.tera.render(template, &context).map_err(|err| theme.error(&err))
+    let html = theme.tera.render(template, &context).map_err(|err| theme.error(&err))?;
+    Ok(without_nul(html))
+}
+
+/// `html` with every NUL replaced by U+FFFD, as an HTML parser would read it (issue 10, item 8):
+/// a NUL from front matter or a template never reaches the output.
+fn without_nul(html: String) -> String {
+    if html.contains('\0') { html.replace('\0', "\u{FFFD}") } else { html }
 }
 
 /// `sitemap.xml` listing `urls` (absolute).

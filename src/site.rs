@@ -16,7 +16,7 @@ use crate::content::{self, Content, Page, PageKind};
 use crate::error::{Error, Errors};
 use crate::figures::{self, Figures, Source};
 use crate::markdown::{self, Highlighter, Rendered};
-use crate::output::{self, Contents, OutputFile};
+use crate::output::{self, Contents, OutputFile, OutputPath};
 use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Summary, TagLink, Theme};
 
 mod incremental;
@@ -255,7 +255,7 @@ fn render_pages(
             let html = render_page(config, figures, theme, model, page, &rendered);
             Timings::add(&timings.templates_ns, clock);
             let clock = Instant::now();
-            sink.put(OutputFile::text(format!("{}index.html", page.route), html?))?;
+            sink.put(OutputFile::text(page_output_path(page)?, html?))?;
             Timings::add(&timings.write_ns, clock);
             Ok(PageFacts {
                 anchors: rendered.anchors,
@@ -273,6 +273,12 @@ fn render_pages(
         }
     }
     errors.into_result(facts)
+}
+
+/// Where a page's HTML goes. Routes are checked when pages are parsed, so this fails only if a
+/// page was made some other way; the error then names the page.
+fn page_output_path(page: &Page) -> Result<OutputPath, Error> {
+    OutputPath::index_of(&page.route).map_err(|problem| Error::in_file(&page.path, problem))
 }
 
 /// Every `#anchor` a page links to must be a heading or note id on its target page.
@@ -345,11 +351,12 @@ fn page_sources<'f>(figures: &'f Figures, page: &Page, cited: &[String]) -> Resu
     let mut sources = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(source) = figures.source(id) else {
-            let offset = page.text.find("sources:").unwrap_or(0);
-            return Err(Error::at_offset(
-                &page.path,
-                &page.text,
-                offset,
+            let key = match page.front_matter.sources.iter().position(|s| s == id) {
+                Some(index) => format!("sources/{index}"),
+                None => "sources".to_string(),
+            };
+            return Err(page.error_at_key(
+                &key,
                 format!(
                     "`sources` names `{id}`, which is not in the sources registry; add it to `content/_data/` or fix the id"
                 ),
@@ -411,11 +418,8 @@ fn render_page(
         (None, PageKind::Page) => "page.html",
     };
     if front.template.is_some() && !theme.has_template(template) {
-        let offset = page.text.find("template:").unwrap_or(0);
-        return Err(Error::at_offset(
-            &page.path,
-            &page.text,
-            offset,
+        return Err(page.error_at_key(
+            "template",
             format!(
                 "the theme has no template `{template}`; add `{}` or fix the name",
                 theme.path_of(template).display()
@@ -460,7 +464,8 @@ fn special_page<'a>(
 fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &dyn Sink) -> Result<(), Errors> {
     let mut errors = Errors::default();
     let mut put = |path: String, html: Result<String, Error>| {
-        if let Err(err) = html.and_then(|html| sink.put(OutputFile::text(path, html))) {
+        let file = OutputPath::new(&path).map_err(Error::msg).and_then(|path| Ok(OutputFile::text(path, html?)));
+        if let Err(err) = file.and_then(|file| sink.put(file)) {
             errors.push(err);
         }
     };
@@ -533,64 +538,73 @@ fn site_files(config: &Config, pages: &[Page], has_code: bool) -> Vec<OutputFile
         })
         .collect();
     let mut files = vec![
-        OutputFile::text("sitemap.xml", render::sitemap(&urls)),
-        OutputFile::text("robots.txt", render::robots(config)),
-        OutputFile::text("atom.xml", render::atom(config, &entries)),
+        OutputFile::named("sitemap.xml", render::sitemap(&urls)),
+        OutputFile::named("robots.txt", render::robots(config)),
+        OutputFile::named("atom.xml", render::atom(config, &entries)),
     ];
     if has_code {
         let css = Highlighter::css(&config.highlight_theme).unwrap_or_default();
-        files.push(OutputFile::text("highlight.css", css));
+        files.push(OutputFile::named("highlight.css", css));
     }
     files
 }
 
 /// The theme's `static/` files and the non-Markdown files of `content/`.
 fn static_files(config: &Config, content: &Content) -> Result<Vec<OutputFile>, Errors> {
+    let walked = content::walk(config, &config.theme_dir.join("static"), content::Skip::EditorFiles);
+    let mut errors = Errors(walked.errors);
     let mut files = Vec::new();
-    let static_dir = config.theme_dir.join("static");
-    if static_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&static_dir).sort_by_file_name() {
-            let entry = entry.map_err(|err| Error::msg(format!("cannot read the theme's static files: {err}")))?;
-            if entry.file_type().is_file() {
-                let path = entry.path().strip_prefix(&static_dir).unwrap_or(entry.path()).to_path_buf();
-                files.push(OutputFile { path, contents: Contents::Copy(entry.path().to_path_buf()) });
-            }
+    for found in walked.files {
+        match OutputPath::of_relative(&found.inside) {
+            Ok(path) => files.push(OutputFile { path, contents: Contents::Copy(found.absolute) }),
+            Err(problem) => errors.push(Error::in_file(&found.relative, problem)),
         }
     }
     for asset in &content.assets {
         files.push(OutputFile { path: asset.target.clone(), contents: Contents::Copy(asset.source.clone()) });
     }
-    Ok(files)
+    errors.into_result(files)
 }
 
 /// Two things that would be written to one path are an error before anything is rendered.
 fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> Result<(), Errors> {
-    let mut paths: Vec<(PathBuf, String)> = content
-        .pages
-        .iter()
-        .map(|p| (PathBuf::from(format!("{}index.html", p.route)), format!("the page `{}`", p.path.display())))
-        .collect();
-    for name in ["404.html", "sitemap.xml", "robots.txt", "atom.xml", "highlight.css"] {
-        paths.push((PathBuf::from(name), "a file picket writes".to_string()));
+    // What would be written where: the output path, what makes it, and the file to point the
+    // editor at (`None` for picket's own files).
+    let mut errors = Errors::default();
+    let mut paths: Vec<(OutputPath, String, Option<PathBuf>)> = Vec::new();
+    for page in &content.pages {
+        match page_output_path(page) {
+            Ok(path) => paths.push((path, format!("the page `{}`", page.path.display()), Some(page.path.clone()))),
+            Err(err) => errors.push(err),
+        }
     }
-    for tag in model.tags.keys() {
-        paths.push((PathBuf::from(format!("tags/{}/index.html", markdown::slugify(tag))), format!("the tag `{tag}`")));
+    for name in ["404.html", "sitemap.xml", "robots.txt", "atom.xml", "highlight.css"] {
+        let path = OutputPath::new(name).expect("picket's own file names are valid");
+        paths.push((path, "a file picket writes".to_string(), None));
+    }
+    for (tag, pages) in &model.tags {
+        match OutputPath::new(&format!("tags/{}/index.html", markdown::slugify(tag))) {
+            Ok(path) => paths.push((path, format!("the tag `{tag}`"), Some(pages[0].path.clone()))),
+            Err(_) => errors.push(pages[0].error_at_key(
+                "tags",
+                format!("the tag `{tag}` has no letter or digit to make its URL from; add one or remove the tag"),
+            )),
+        }
     }
     for file in static_files(config, content)? {
-        let what = match &file.contents {
-            Contents::Copy(from) => format!("`{}`", config.relative(from).display()),
-            Contents::Bytes(_) | Contents::Shared(_) => "a generated file".to_string(),
-        };
-        paths.push((file.path, what));
+        if let Contents::Copy(from) = &file.contents {
+            let source = config.relative(from).to_path_buf();
+            paths.push((file.path, format!("`{}`", source.display()), Some(source)));
+        }
     }
-    let mut seen: HashMap<&PathBuf, &String> = HashMap::with_capacity(paths.len());
-    let mut errors = Errors::default();
-    for (path, what) in &paths {
-        if let Some(first) = seen.insert(path, what) {
-            errors.push(Error::msg(format!(
-                "{first} and {what} would both be written to `{}`; rename one of them",
-                path.display()
-            )));
+    let mut seen: HashMap<&OutputPath, (&String, &Option<PathBuf>)> = HashMap::with_capacity(paths.len());
+    for (path, what, source) in &paths {
+        let Some((first, first_source)) = seen.insert(path, (what, source)) else { continue };
+        let message = format!("{first} and {what} would both be written to `{path}`; rename one of them");
+        // Point at an editor's file: the later one, else the first (one of them always is).
+        match source.as_ref().or(first_source.as_ref()) {
+            Some(file) => errors.push(Error::in_file(file, message)),
+            None => errors.push(Error::msg(message)),
         }
     }
     errors.into_result(())

@@ -1,11 +1,15 @@
-//! The one place that calls serde_yaml (the maintained `serde_yaml_ng` fork under that name).
+//! The one place that calls serde_yaml (the maintained `serde_yaml_ng` fork under that name), and
+//! saphyr-parser for what serde_yaml does not report: where a key that parsed sits, and tags.
 //!
 //! Takes YAML text and where it sits in its file; returns a typed value or an `Error` located in the
-//! file (not in the block), with a "did you mean" hint for misspelt keys. Does no I/O.
+//! file (not in the block), with a "did you mean" hint for misspelt keys. Tags (`!!binary`,
+//! `!include`) are refused: serde_yaml would drop them silently and keep the bare text. Does no I/O.
 
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
+
+use saphyr_parser::{Event, Parser};
 
 use crate::error::{Error, Location, did_you_mean};
 
@@ -16,6 +20,13 @@ pub(crate) fn parse<T: DeserializeOwned>(
     yaml: &str,
     first_line: usize,
 ) -> Result<T, Error> {
+    // Tags start with `!`: most files have none, so they skip the second parse.
+    if yaml.contains('!')
+        && let Some(error) =
+            find_tag(yaml, first_line).map(|(location, tag)| tag_error(path, file_text, location, &tag))
+    {
+        return Err(error);
+    }
     serde_yaml::from_str(yaml).map_err(|err| {
         let serde_message = err.to_string();
         let message = explain(&serde_message);
@@ -77,6 +88,9 @@ fn explain(serde_message: &str) -> String {
     if message.starts_with("recursion limit exceeded") {
         return "the YAML is nested too deeply (more than 128 levels); flatten it".to_string();
     }
+    if let Some((_, own)) = message.split_once(OWN_MESSAGE) {
+        return own.to_string();
+    }
     let message = message.trim_start_matches(": ");
     let mut chars = message.chars();
     match chars.next() {
@@ -93,3 +107,167 @@ fn quote_list(items: &[&str]) -> String {
 pub(crate) fn to_json(value: &serde_yaml::Value) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
+
+/// Deserializes a string (a number written plainly counts as its text) and checks it with
+/// `check` while serde_yaml still knows where the value is, so that the error points at it.
+pub(crate) fn checked_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    check: fn(&str) -> Result<(), String>,
+) -> Result<String, D::Error> {
+    struct Checked(fn(&str) -> Result<(), String>);
+
+    impl serde::de::Visitor<'_> for Checked {
+        type Value = String;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<String, E> {
+            (self.0)(text).map(|()| text.to_string()).map_err(|message| E::custom(own_message(&message)))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<String, E> {
+            self.visit_str(&number.to_string())
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<String, E> {
+            self.visit_str(&number.to_string())
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<String, E> {
+            self.visit_str(&number.to_string())
+        }
+    }
+
+    deserializer.deserialize_str(Checked(check))
+}
+
+/// A message of picket's own for an error raised while deserializing: passed on as it is.
+pub(crate) fn own_message(message: &str) -> String {
+    format!("{OWN_MESSAGE}{message}")
+}
+
+/// Starts the messages of picket's own checks inside deserialization, so that `explain` passes
+/// them on as they are instead of calling them invalid YAML.
+const OWN_MESSAGE: &str = "\u{1}picket: ";
+
+fn tag_error(path: &Path, file_text: &str, location: Location, tag: &str) -> Error {
+    Error::at(
+        path,
+        file_text,
+        location,
+        format!(
+            "the YAML tag `{tag}` is not supported: picket would ignore it and keep the bare text; remove the tag (quote the value if it must stay text)"
+        ),
+    )
+}
+
+/// The first tag in `yaml` and where it is, or `None` (also when the YAML does not parse: serde
+/// reports that).
+fn find_tag(yaml: &str, first_line: usize) -> Option<(Location, String)> {
+    for event in Parser::new_from_str(yaml) {
+        let (event, span) = event.ok()?;
+        let tag = match event {
+            Event::Scalar(_, _, _, tag) | Event::SequenceStart(_, tag) | Event::MappingStart(_, tag) => tag,
+            _ => None,
+        };
+        if let Some(tag) = tag {
+            // Show the tag as written (`!!binary`), not as resolved (`tag:yaml.org,2002:binary`).
+            let written: String = yaml.chars().skip(span.start.index()).take_while(|c| !c.is_whitespace()).collect();
+            let shown = if written.starts_with('!') { written } else { format!("{}{}", tag.handle, tag.suffix) };
+            return Some((location_of(span.start, first_line), shown));
+        }
+    }
+    None
+}
+
+fn location_of(marker: saphyr_parser::Marker, first_line: usize) -> Location {
+    Location { line: marker.line() + first_line - 1, column: marker.col() + 1 }
+}
+
+/// Where the keys and items of a YAML document sit, by path: `title`, `figures/3`,
+/// `figures/3/id`. Keys of mappings point at the key; items of sequences at the item.
+#[derive(Debug, Default)]
+pub(crate) struct Positions(std::collections::HashMap<String, Location>);
+
+impl Positions {
+    /// Reads `yaml`, which starts at line `first_line` of its file. A document that does not parse
+    /// gives the positions read before the problem (serde reports the problem itself).
+    pub(crate) fn of(yaml: &str, first_line: usize) -> Positions {
+        let mut positions = std::collections::HashMap::new();
+        // One frame per mapping or sequence open around the node being read.
+        let mut stack: Vec<Frame> = Vec::new();
+        for event in Parser::new_from_str(yaml) {
+            let Ok((event, span)) = event else { break };
+            let here = location_of(span.start, first_line);
+            let starts_node = matches!(
+                event,
+                Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..)
+            );
+            if starts_node {
+                match stack.last_mut() {
+                    Some(Frame::Map { key: key @ None }) => {
+                        let Event::Scalar(value, ..) = &event else {
+                            // A mapping or sequence used as a key: rare, and not addressable.
+                            *key = Some("?".to_string());
+                            continue;
+                        };
+                        *key = Some(value.to_string());
+                        positions.insert(path_of(&stack), here);
+                        continue;
+                    }
+                    Some(Frame::Seq { .. }) => {
+                        positions.insert(path_of(&stack), here);
+                    }
+                    _ => {}
+                }
+            }
+            match event {
+                Event::MappingStart(..) => stack.push(Frame::Map { key: None }),
+                Event::SequenceStart(..) => stack.push(Frame::Seq { index: 0 }),
+                Event::MappingEnd | Event::SequenceEnd => {
+                    stack.pop();
+                    value_read(&mut stack);
+                }
+                Event::Scalar(..) | Event::Alias(_) => value_read(&mut stack),
+                _ => {}
+            }
+        }
+        Positions(positions)
+    }
+
+    /// The place of the key or item at `path` (`figures/3/id`), if the document has it.
+    pub(crate) fn get(&self, path: &str) -> Option<Location> {
+        self.0.get(path).copied()
+    }
+}
+
+/// A mapping (with the key whose value is being read) or a sequence (with the index of the item).
+enum Frame {
+    Map { key: Option<String> },
+    Seq { index: usize },
+}
+
+fn path_of(stack: &[Frame]) -> String {
+    let parts: Vec<String> = stack
+        .iter()
+        .filter_map(|frame| match frame {
+            Frame::Map { key } => key.clone(),
+            Frame::Seq { index } => Some(index.to_string()),
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// A value ended: its mapping waits for the next key, its sequence for the next item.
+fn value_read(stack: &mut [Frame]) {
+    match stack.last_mut() {
+        Some(Frame::Map { key }) => *key = None,
+        Some(Frame::Seq { index }) => *index += 1,
+        None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

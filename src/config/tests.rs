@@ -57,6 +57,6 @@ fn output_dir_above_the_root_is_refused() {
 fn relative_base_url_is_an_error() {
     check(
         "title: T\nbase_url: /strike\n",
-        "error: `base_url` must be an absolute http(s) URL such as `https://example.org/`, not `/strike`\n --> site.yaml",
+        "error: `base_url` must be an absolute http(s) URL such as `https://example.org/` or `https://example.org/explainer/`, not `/strike`\n --> site.yaml:2:1\n  |\n2 | base_url: /strike\n  | ^",
     );
 }

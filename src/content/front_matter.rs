@@ -25,9 +25,11 @@ pub struct FrontMatter {
     pub draft: bool,
     #[serde(default)]
     pub weight: Option<i64>,
-    #[serde(default)]
+    /// The last part of the page's URL instead of its file name; one checked URL segment.
+    #[serde(default, deserialize_with = "slug")]
     pub slug: Option<String>,
-    #[serde(default)]
+    /// A template name relative to the theme's templates folder.
+    #[serde(default, deserialize_with = "template")]
     pub template: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -70,6 +72,39 @@ impl serde::de::Visitor<'_> for DateVisitor {
             _ => Err(E::custom(format!("`{text}` is not a date; write it as YYYY-MM-DD, for example 2016-02-10"))),
         }
     }
+}
+
+/// Reads a slug: one part of a URL made of letters, digits, `-`, `_`, `.` and `~`, not starting
+/// with `.`. Anything else (`..`, `/`, an absolute path, an empty slug) would move the page out of
+/// its folder, or out of the output folder altogether, so it is refused where it is written.
+fn slug<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    yaml::checked_string(deserializer, |text| {
+        let allowed = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '~');
+        if text.is_empty() || text.starts_with('.') || !text.chars().all(allowed) {
+            return Err(format!(
+                "`{}` is not a slug: a slug is one part of a URL, made of letters, digits, `-`, `_`, `.` and `~` (not starting with `.`), such as `pay-rules`",
+                text.escape_debug()
+            ));
+        }
+        match crate::output::segment_problem(text) {
+            Some(problem) => Err(format!("`{}` is not a slug: {problem}", text.escape_debug())),
+            None => Ok(()),
+        }
+    })
+    .map(Some)
+}
+
+/// Reads a template name such as `page.html` or `layouts/wide.html`: a relative name inside the
+/// theme's templates folder.
+fn template<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    yaml::checked_string(deserializer, |text| match text.split('/').find_map(crate::output::segment_problem) {
+        Some(problem) => Err(format!(
+            "`{}` is not a template name ({problem}); write a name inside the theme's templates folder, such as `page.html`",
+            text.escape_debug()
+        )),
+        None => Ok(()),
+    })
+    .map(Some)
 }
 
 /// A file split at its front matter fences.
@@ -141,6 +176,12 @@ pub fn parse<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>)>
         ));
     }
     Ok((front_matter, split))
+}
+
+/// Where the front matter of `text` has the key or item `key` (`template`, `sources/1`).
+pub fn key_location(text: &str, key: &str) -> Option<Location> {
+    let split = split(Path::new(""), text).ok()?;
+    yaml::Positions::of(split.yaml, split.yaml_line).get(key)
 }
 
 /// serde reports a missing key at the end of the block; point at the opening fence instead.

@@ -168,7 +168,7 @@ impl Session {
         files.reserve(content.pages.len());
         for (page, output) in content.pages.iter().zip(outputs) {
             files.push(OutputFile {
-                path: PathBuf::from(format!("{}index.html", page.route)),
+                path: super::page_output_path(page).map_err(Errors::from)?,
                 contents: Contents::Shared(Arc::clone(&output.html)),
             });
             remember(&mut self.markdown, &page.path, output.markdown_key, output.rendered);

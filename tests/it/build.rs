@@ -78,8 +78,13 @@ fn failing_build_leaves_previous_output_byte_identical() {
     std::fs::write(site.path().join("content/guide/first.md"), "---\ntitle: First\n---\nNow changed.\n").unwrap();
     assert!(picket::site::build(&config).is_err());
     assert_eq!(read_tree(&config.output_dir), before);
-    let leftovers: Vec<_> = std::fs::read_dir(site.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(!leftovers.iter().any(|n| n.to_string_lossy().contains("picket-")), "{leftovers:?}");
+    // Only the lock file stays beside the output: it is empty, and deleting it could let two builds in.
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("picket-"))
+        .collect();
+    assert_eq!(leftovers, [".public.picket-lock"]);
 }
 
 #[test]
@@ -100,12 +105,30 @@ fn build_after_an_interrupted_build_ignores_its_leftovers() {
     let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
     picket::site::build(&config).unwrap();
     let before = read_tree(&config.output_dir);
-    // What a build killed halfway leaves: a staging folder beside the output, half written.
+    // What a build killed halfway leaves: a staging folder beside the output, marked as picket's
+    // (the marker is its first file), half written.
     let staging = site.path().join(".public.picket-staging");
     std::fs::create_dir_all(staging.join("guide")).unwrap();
+    std::fs::write(staging.join(".picket-output"), "").unwrap();
     std::fs::write(staging.join("guide/index.html"), "half a page").unwrap();
     assert_eq!(read_tree(&config.output_dir), before, "the output is untouched by the leftovers");
     picket::site::build(&config).unwrap();
     assert_eq!(read_tree(&config.output_dir), before);
     assert!(!staging.exists(), "the leftovers are cleared by the next build");
+}
+
+#[test]
+fn a_folder_named_like_the_staging_folder_that_picket_did_not_make_is_never_deleted() {
+    // Issue 10, item 4: it was deleted without a check, even when the build then failed.
+    let site = copy_fixture("build/basic");
+    let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
+    picket::site::build(&config).unwrap();
+    let before = read_tree(&config.output_dir);
+    let foreign = site.path().join(".public.picket-staging");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "an editor's file").unwrap();
+    let err = picket::site::build(&config).err().unwrap().to_string();
+    assert!(err.contains("was not made by picket"), "{err}");
+    assert_eq!(std::fs::read_to_string(foreign.join("notes.txt")).unwrap(), "an editor's file");
+    assert_eq!(read_tree(&config.output_dir), before);
 }

@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod errors;
 mod explainer;
+mod hostile;
 mod incremental;
 mod robustness;
 mod serve;
