@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod cli;
+mod concurrency;
 mod errors;
 mod explainer;
 mod hostile;
