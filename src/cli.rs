@@ -105,9 +105,10 @@ fn build(args: BuildArgs) -> Result<(), Errors> {
         }
     }
     println!(
-        "built {} pages ({} files) into {} in {:.0} ms",
+        "built {} pages ({} files, {} new or changed) into {} in {:.0} ms",
         report.n_pages,
         report.n_files,
+        report.n_written,
         display_path(&config.output_dir),
         started.elapsed().as_secs_f64() * 1000.0
     );

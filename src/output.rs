@@ -219,20 +219,46 @@ impl Staging {
         let dir = sibling(out_dir, "staging");
         remove_ours(&dir)?;
         std::fs::create_dir_all(&dir).map_err(|err| Error::io(&dir, &err))?;
-        std::fs::write(dir.join(MARKER), b"").map_err(|err| Error::io(&dir, &err))?;
+        // The marker is the first file, so that a build stopped halfway leaves a folder that is
+        // recognisably picket's; the current output's marker is kept as it is, like any file.
+        let marker = dir.join(MARKER);
+        if std::fs::hard_link(out_dir.join(MARKER), &marker).is_err() {
+            std::fs::write(&marker, b"").map_err(|err| Error::io(&dir, &err))?;
+        }
         Ok(Staging { dir, out_dir: out_dir.to_path_buf(), committed: false, _lock: lock })
     }
 
-    /// Writes one file into the staging folder; callable from many threads.
-    pub fn write(&self, file: &OutputFile) -> Result<()> {
+    /// Writes one file into the staging folder; callable from many threads. A file whose bytes
+    /// are the same as the current output's is linked to it instead (a hard link: the same file,
+    /// so it keeps its modification time, and deploy tools that compare times upload only what
+    /// changed). The swap still replaces the output as a whole.
+    pub fn write(&self, file: &OutputFile) -> Result<Written> {
         let target = self.dir.join(file.path.as_str());
+        let shown = self.out_dir.join(file.path.as_str());
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|err| Error::io(parent, &err))?;
+            std::fs::create_dir_all(parent).map_err(|err| Error::io(&shown, &err))?;
         }
-        match &file.contents {
-            Contents::Bytes(bytes) => std::fs::write(&target, bytes).map_err(|err| Error::io(&target, &err)),
-            Contents::Shared(bytes) => std::fs::write(&target, bytes).map_err(|err| Error::io(&target, &err)),
-            Contents::Copy(from) => std::fs::copy(from, &target).map(|_| ()).map_err(|err| Error::io(from, &err)),
+        let current = self.out_dir.join(file.path.as_str());
+        let unchanged = match &file.contents {
+            Contents::Bytes(bytes) => same_bytes(&current, bytes),
+            Contents::Shared(bytes) => same_bytes(&current, bytes),
+            Contents::Copy(from) => std::fs::read(from).is_ok_and(|bytes| same_bytes(&current, &bytes)),
+        };
+        // Linking fails on file systems without hard links; then the file is written.
+        if unchanged && std::fs::hard_link(&current, &target).is_ok() {
+            return Ok(Written { new_bytes: None });
+        }
+        let written = match &file.contents {
+            Contents::Bytes(bytes) => std::fs::write(&target, bytes).map(|()| bytes.len() as u64),
+            Contents::Shared(bytes) => std::fs::write(&target, bytes).map(|()| bytes.len() as u64),
+            Contents::Copy(from) => std::fs::copy(from, &target),
+        };
+        match written {
+            Ok(len) => Ok(Written { new_bytes: Some(len) }),
+            Err(err) => Err(match &file.contents {
+                Contents::Copy(from) if !from.exists() => Error::io(from, &err),
+                _ => Error::io(&shown, &err),
+            }),
         }
     }
 
@@ -253,6 +279,19 @@ impl Drop for Staging {
             let _ = remove_ours(&self.dir);
         }
     }
+}
+
+/// How a file reached the staging folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// The bytes written, or `None` when the current output's file was kept (linked).
+    pub new_bytes: Option<u64>,
+}
+
+/// Whether the file at `path` is a regular file holding exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(metadata) = std::fs::symlink_metadata(path) else { return false };
+    metadata.is_file() && metadata.len() == bytes.len() as u64 && std::fs::read(path).is_ok_and(|old| old == bytes)
 }
 
 /// Removes `dir` if picket made it (it carries the marker); a folder of that name that picket
@@ -277,7 +316,7 @@ fn remove_ours(dir: &Path) -> Result<()> {
 /// Writes `files` as the new contents of `out_dir`, replacing what was there in one step.
 pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
     let staging = Staging::begin(out_dir)?;
-    files.par_iter().try_for_each(|file| staging.write(file))?;
+    files.par_iter().try_for_each(|file| staging.write(file).map(drop))?;
     staging.commit()
 }
 

@@ -34,6 +34,10 @@ pub struct Built {
 pub struct Report {
     pub n_pages: usize,
     pub n_files: usize,
+    /// Files written anew, and their bytes; the others were the same as in the last build and
+    /// were kept as they were.
+    pub n_written: usize,
+    pub bytes_written: u64,
     pub timings: Timings,
 }
 
@@ -84,31 +88,40 @@ impl Sink for Memory {
     }
 }
 
-impl Sink for output::Staging {
-    fn put(&self, file: OutputFile) -> Result<(), Error> {
-        self.write(&file)
-    }
-}
-
 /// Builds the site and writes it to the output folder, replacing the old one only on success.
 pub fn build(config: &Config) -> Result<Report, Errors> {
     let staging = output::Staging::begin(&config.output_dir)?;
-    let counting = Counting { inner: &staging, n_files: AtomicU64::new(0) };
+    let counting = Counting {
+        staging: &staging,
+        n_files: AtomicU64::new(0),
+        n_written: AtomicU64::new(0),
+        bytes: AtomicU64::new(0),
+    };
     let (n_pages, timings) = run(config, &counting)?;
     let n_files = counting.n_files.load(Ordering::Relaxed) as usize;
+    let n_written = counting.n_written.load(Ordering::Relaxed) as usize;
+    let bytes_written = counting.bytes.load(Ordering::Relaxed);
     staging.commit()?;
-    Ok(Report { n_pages, n_files, timings })
+    Ok(Report { n_pages, n_files, n_written, bytes_written, timings })
 }
 
+/// Writes into the staging folder, counting the files and what was written anew.
 struct Counting<'a> {
-    inner: &'a dyn Sink,
+    staging: &'a output::Staging,
     n_files: AtomicU64,
+    n_written: AtomicU64,
+    bytes: AtomicU64,
 }
 
 impl Sink for Counting<'_> {
     fn put(&self, file: OutputFile) -> Result<(), Error> {
+        let written = self.staging.write(&file)?;
         self.n_files.fetch_add(1, Ordering::Relaxed);
-        self.inner.put(file)
+        if let Some(bytes) = written.new_bytes {
+            self.n_written.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        }
+        Ok(())
     }
 }
 

@@ -132,3 +132,38 @@ fn a_folder_named_like_the_staging_folder_that_picket_did_not_make_is_never_dele
     assert_eq!(std::fs::read_to_string(foreign.join("notes.txt")).unwrap(), "an editor's file");
     assert_eq!(read_tree(&config.output_dir), before);
 }
+
+/// The inode and modification time of every output file.
+fn stamps(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    read_tree(dir)
+        .into_iter()
+        .map(|(path, _)| {
+            let metadata = std::fs::metadata(dir.join(&path)).unwrap();
+            (path, (metadata.ino(), metadata.modified().unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn files_whose_bytes_did_not_change_keep_their_modification_time() {
+    // Issue 14: rsync, `aws s3 sync` and CDN uploads compare times, so they then send only what changed.
+    let site = copy_fixture("build/basic");
+    let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
+    let first = picket::site::build(&config).unwrap();
+    assert_eq!(first.n_written, first.n_files, "a first build writes everything");
+    let before = stamps(&config.output_dir);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let again = picket::site::build(&config).unwrap();
+    assert_eq!(again.n_written, 0, "nothing changed, so nothing is written");
+    assert_eq!(stamps(&config.output_dir), before);
+
+    let page = site.path().join("content/about.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\nOne more sentence.\n")).unwrap();
+    let edited = picket::site::build(&config).unwrap();
+    let after = stamps(&config.output_dir);
+    let changed: Vec<&std::path::PathBuf> = after.keys().filter(|path| after[*path] != before[*path]).collect();
+    assert_eq!(changed, [std::path::Path::new("about/index.html")]);
+    assert_eq!(edited.n_written, 1);
+}
