@@ -115,7 +115,10 @@ fn titles_navigation_and_descriptions_get_the_body_typography() {
         assert!(!header.contains("&#39;") && !header.contains('\''), "{path}: the header keeps a straight quote");
         let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
         let lead = main.find("<p class=\"lead\">").map(|at| &main[at..at + main[at..].find("</p>").unwrap()]);
-        assert!(lead.is_some_and(|lead| !lead.contains("&#39;")), "{path}: no lead paragraph, or a straight quote in it");
+        assert!(
+            lead.is_some_and(|lead| !lead.contains("&#39;")),
+            "{path}: no lead paragraph, or a straight quote in it"
+        );
     }
 }
 
