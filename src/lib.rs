@@ -16,6 +16,7 @@ pub mod output;
 pub mod render;
 pub mod serve;
 pub mod site;
+mod typography;
 pub mod watch;
 mod yaml;
 

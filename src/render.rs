@@ -285,13 +285,18 @@ pub struct FeedEntry {
 }
 
 /// `atom.xml` with the given entries, newest first; `updated` is the newest entry's date.
+///
+/// RFC 4287 requires an author for the feed (or every entry). picket names the site itself, by
+/// its title: it is the one author a site is sure to have, and naming a person or a publisher
+/// the site does not state would be invented.
 pub fn atom(config: &Config, entries: &[FeedEntry]) -> String {
     let updated = entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| "1970-01-01".to_string());
+    let title = xml_escape(&crate::typography::smart(&config.title));
     let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  \
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{title}</title>\n  \
+         <author><name>{title}</name></author>\n  \
          <link href=\"{}/atom.xml\" rel=\"self\"/>\n  <link href=\"{}/\"/>\n  <id>{}/</id>\n  <updated>{updated}T00:00:00Z</updated>\n",
         xml_escape(&config.language),
-        xml_escape(&config.title),
         xml_escape(&config.base_url),
         xml_escape(&config.base_url),
         xml_escape(&config.base_url),

@@ -18,6 +18,7 @@ use crate::figures::{self, Figures, Source};
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{self, Contents, OutputFile, OutputPath};
 use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Summary, TagLink, Theme};
+use crate::typography::smart;
 
 mod incremental;
 
@@ -206,14 +207,15 @@ impl<'a> SiteModel<'a> {
         }
         // Home, then the top-level sections and pages, in listing order.
         let top = by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied());
+        let (title, description) = (smart(&config.title), smart(&config.description));
         let site = SiteContext {
-            title: &config.title,
-            description: &config.description,
+            title: &title,
+            description: &description,
             language: &config.language,
             base_url: &config.base_url,
             base_path: &config.base_path,
             extra: &config.extra,
-            nav: top.map(|p| NavItem { title: p.front_matter.title.clone(), url: url_of(config, &p.route) }).collect(),
+            nav: top.map(|p| NavItem { title: smart(&p.front_matter.title), url: url_of(config, &p.route) }).collect(),
         };
         SiteModel {
             routes: pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect(),
@@ -336,9 +338,9 @@ fn iso(date: Option<jiff::civil::Date>) -> Option<String> {
 
 fn summary(config: &Config, page: &Page) -> Summary {
     Summary {
-        title: page.front_matter.title.clone(),
+        title: smart(&page.front_matter.title),
         url: url_of(config, &page.route),
-        description: page.front_matter.description.clone().unwrap_or_default(),
+        description: smart(page.front_matter.description.as_deref().unwrap_or_default()),
         date: iso(page.front_matter.date),
         weight: page.front_matter.weight,
     }
@@ -392,14 +394,16 @@ fn render_page(
     rendered: &Rendered,
 ) -> Result<String, Error> {
     let front = &page.front_matter;
+    // Front-matter text gets the body's typography wherever templates show it.
+    let (title, description) = (smart(&front.title), smart(front.description.as_deref().unwrap_or("")));
     let context = PageContext {
         kind: match page.kind {
             PageKind::Home => "home",
             PageKind::Section => "section",
             PageKind::Page => "page",
         },
-        title: &front.title,
-        description: front.description.as_deref().unwrap_or(""),
+        title: &title,
+        description: &description,
         url: url_of(config, &page.route),
         permalink: format!("{}/{}", config.base_url, page.route),
         date: iso(front.date),
@@ -526,7 +530,7 @@ fn ancestors(config: &Config, page: &Page, by_route: &BTreeMap<&str, &Page>) -> 
     let mut route = parent_route(page);
     while let Some(current) = route {
         if let Some(parent) = by_route.get(current.as_str()) {
-            links.push(Link { title: parent.front_matter.title.clone(), url: url_of(config, &parent.route) });
+            links.push(Link { title: smart(&parent.front_matter.title), url: url_of(config, &parent.route) });
         }
         route = if current.is_empty() { None } else { Some(parent_of_route(&current)) };
     }
@@ -544,10 +548,10 @@ fn site_files(config: &Config, pages: &[Page], has_code: bool) -> Vec<OutputFile
     let entries: Vec<FeedEntry> = dated
         .iter()
         .map(|p| FeedEntry {
-            title: p.front_matter.title.clone(),
+            title: smart(&p.front_matter.title),
             url: format!("{}/{}", config.base_url, p.route),
             updated: iso(date(p)).unwrap_or_default(),
-            summary: p.front_matter.description.clone().unwrap_or_default(),
+            summary: smart(p.front_matter.description.as_deref().unwrap_or_default()),
         })
         .collect();
     let mut files = vec![

@@ -1,8 +1,12 @@
-//! Week grids: rules about hours (which attract a higher rate) -> a 7 x 24 grid per scheme, as
-//! accessible tables, with the higher-rate hours per day and per week computed from the grid.
+//! Week grids: rules about hours (which attract a higher rate) -> a 7 x 24 grid per scheme, and
+//! its HTML: for each day, the higher-rate hours as ranges in words ("Before 7am and from 7pm")
+//! with the 24 hours drawn as a small SVG beside them, and the site's own count of those hours
+//! per day and per week, computed from the grid.
 //!
 //! A scheme lists half-open hour ranges `[from, to)` per day; a scheme `based_on` another starts
-//! from its grid and applies its own `unsocial` and `plain` ranges. Pure.
+//! from its grid and applies its own `unsocial` and `plain` ranges. The words carry the meaning,
+//! so it survives any screen width and a screen reader hears one sentence per day; the SVG is
+//! decorative (`aria-hidden`). Pure.
 
 use serde::Deserialize;
 
@@ -133,70 +137,155 @@ pub(crate) fn resolve(sources: &[Source], origin: &Origin, raw: RawGrid) -> Resu
     })
 }
 
-fn letter(label: &str) -> String {
-    label.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()
+/// The runs of consecutive higher-rate hours of one day, as half-open `[from, to)` ranges.
+pub(crate) fn runs(hours: &[bool; 24]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (hour, &higher) in hours.iter().chain([&false]).enumerate() {
+        match (higher, start) {
+            (true, None) => start = Some(hour),
+            (false, Some(from)) => {
+                runs.push((from, hour));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
 }
 
-/// One table per scheme, then a sentence comparing the weekly totals.
+/// An hour of the day as the reports write times: `midnight`, `7am`, `midday`, `7pm`.
+pub(crate) fn time_of_day(hour: usize) -> String {
+    match hour % 24 {
+        0 => "midnight".to_string(),
+        12 => "midday".to_string(),
+        h if h < 12 => format!("{h}am"),
+        h => format!("{}pm", h - 12),
+    }
+}
+
+/// One day's higher-rate hours in words, starting with a capital: `Before 7am and from 7pm`,
+/// `All day`, `From 9am to 5pm`; `None` when there are none.
+pub(crate) fn describe_day(hours: &[bool; 24]) -> Option<String> {
+    let parts: Vec<String> = runs(hours)
+        .into_iter()
+        .map(|run| match run {
+            (0, 24) => "all day".to_string(),
+            (0, to) => format!("before {}", time_of_day(to)),
+            (from, 24) => format!("from {}", time_of_day(from)),
+            (from, to) => format!("from {} to {}", time_of_day(from), time_of_day(to)),
+        })
+        .collect();
+    let sentence = match parts.as_slice() {
+        [] => return None,
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    Some(upper_first(&sentence))
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A label lower-cased for use inside a sentence, unless it starts with an acronym (`BST`).
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(std::iter::once(second)).chain(chars).collect()
+        }
+        _ => label.to_string(),
+    }
+}
+
+fn hours(n: usize) -> String {
+    if n == 1 { "1 hour".to_string() } else { format!("{n} hours") }
+}
+
+/// Width of one hour in the SVG's own units; the SVG scales to its box.
+const HOUR: usize = 10;
+
+/// The 24 hours of a day as a strip: higher-rate hours filled, plain hours white, a tick every
+/// six hours. Decorative: the words beside it say the same.
+fn strip(hours: &[bool; 24]) -> String {
+    let width = 24 * HOUR;
+    let mut svg = format!(
+        "<svg class=\"week-strip\" aria-hidden=\"true\" focusable=\"false\" viewBox=\"0 0 {width} 10\" preserveAspectRatio=\"none\">"
+    );
+    for (from, to) in runs(hours) {
+        svg.push_str(&format!(
+            "<rect class=\"week-on\" x=\"{}\" width=\"{}\" height=\"10\"/>",
+            from * HOUR,
+            (to - from) * HOUR
+        ));
+    }
+    for tick in [6, 12, 18] {
+        svg.push_str(&format!("<path class=\"week-tick\" d=\"M{} 0V10\"/>", tick * HOUR));
+    }
+    svg.push_str(&format!("<rect class=\"week-frame\" width=\"{width}\" height=\"10\"/></svg>"));
+    svg
+}
+
+/// The grid's caption and key, then one list per scheme, each with its source line.
 pub fn html(figures: &Figures, grid: &Grid) -> String {
-    let unsocial = letter(&grid.unsocial_label);
-    let plain = letter(&grid.plain_label);
+    let id = escape(&grid.id);
+    let unsocial = escape(&in_sentence(&grid.unsocial_label));
+    let plain = escape(&in_sentence(&grid.plain_label));
     let mut html = format!(
-        "<p class=\"grid-key\">Key: <span class=\"grid-unsocial\">{unsocial}</span> {}; <span class=\"grid-plain\">{plain}</span> {}. \
-         Each column is one hour, starting at the time shown.</p>\n",
-        escape(&grid.unsocial_label),
-        escape(&grid.plain_label)
+        "<div class=\"week-grid\" id=\"grid-{id}\">\n<p class=\"week-caption\">{}</p>\n\
+         <p class=\"week-key\">For each day: the hours at the {unsocial}, a bar of the 24 hours from midnight to midnight \
+         (<span class=\"week-key-on\" aria-hidden=\"true\"></span> {unsocial}, <span class=\"week-key-off\" aria-hidden=\"true\"></span> {plain}), \
+         and how many hours that is. The hour counts are this site’s own, computed from the rules; the reports do not give them.</p>\n",
+        escape(&grid.caption),
     );
     for scheme in &grid.schemes {
-        html.push_str(&scheme_table(figures, grid, scheme, &unsocial, &plain));
+        html.push_str(&scheme_list(figures, grid, scheme));
     }
-    let totals: Vec<String> =
-        grid.schemes.iter().map(|s| format!("{}: {} hours a week", escape(&s.label), s.unsocial_per_week())).collect();
+    html.push_str("</div>\n");
+    html
+}
+
+fn scheme_list(figures: &Figures, grid: &Grid, scheme: &Scheme) -> String {
+    let id = format!("grid-{}-{}", escape(&grid.id), escape(&scheme.id));
+    let unsocial = escape(&in_sentence(&grid.unsocial_label));
+    let plain = escape(&in_sentence(&grid.plain_label));
+    let mut html = format!(
+        "<figure class=\"week\" id=\"{id}\" aria-labelledby=\"{id}-title\">\n\
+         <figcaption class=\"week-title\" id=\"{id}-title\">{}<span class=\"visually-hidden\">: hours at the {unsocial} each day</span></figcaption>\n\
+         <div class=\"week-row week-head\" aria-hidden=\"true\"><span class=\"week-day\">Day</span>\
+         <span class=\"week-hours\">Hours at the {unsocial}</span>\
+         <span class=\"week-axis\"><span>midnight</span><span>midday</span><span>midnight</span></span>\
+         <span class=\"week-count\">Our count</span></div>\n<ul class=\"week-days\">\n",
+        escape(&scheme.label),
+    );
+    for (d, (_, day)) in DAYS.iter().enumerate() {
+        let words = describe_day(&scheme.hours[d]).unwrap_or_else(|| format!("None: {plain} all day"));
+        html.push_str(&format!(
+            "<li class=\"week-row\"><span class=\"week-day\">{day}</span><span class=\"visually-hidden\">: </span>\
+             <span class=\"week-hours\">{}</span>{}<span class=\"week-count\"><span class=\"visually-hidden\">, </span>{}</span></li>\n",
+            escape(&words),
+            strip(&scheme.hours[d]),
+            hours(scheme.unsocial_per_day(d)),
+        ));
+    }
     html.push_str(&format!(
-        "<p class=\"grid-totals\">{} hours, counted from the grids above: {}.</p>\n",
-        escape(&grid.unsocial_label),
-        totals.join("; ")
+        "</ul>\n<p class=\"week-row week-total\"><span class=\"week-day\">Whole week</span><span class=\"visually-hidden\">: </span>\
+         <span class=\"week-hours\">Hours at the {unsocial}, counted by this site</span>\
+         <span class=\"week-count\"><span class=\"visually-hidden\">, </span>{}</span></p>\n",
+        hours(scheme.unsocial_per_week())
+    ));
+    let cited = citation(figures, &scheme.sources);
+    let source = if cited.is_empty() { String::new() } else { format!("Source: the rule as reported {cited}. ") };
+    html.push_str(&format!(
+        "<p class=\"source\">{source}The hour counts are computed by this site from the rule.</p>\n</figure>\n"
     ));
     html
 }
 
-fn scheme_table(figures: &Figures, grid: &Grid, scheme: &Scheme, unsocial: &str, plain: &str) -> String {
-    let id = format!("grid-{}-{}", escape(&grid.id), escape(&scheme.id));
-    let mut html = format!(
-        "<section class=\"table-wrap\" aria-labelledby=\"{id}-caption\" tabindex=\"0\">\n\
-         <table class=\"week-grid\" id=\"{id}\">\n<caption id=\"{id}-caption\">{}: {}</caption>\n<thead>\n<tr><th scope=\"col\">Day</th>",
-        escape(&grid.caption),
-        escape(&scheme.label)
-    );
-    for hour in 0..24 {
-        html.push_str(&format!("<th scope=\"col\">{hour:02}<span class=\"visually-hidden\">:00</span></th>"));
-    }
-    html.push_str(&format!(
-        "<th scope=\"col\" class=\"num\">{} hours</th></tr>\n</thead>\n<tbody>\n",
-        escape(&grid.unsocial_label)
-    ));
-    for (d, (_, day)) in DAYS.iter().enumerate() {
-        html.push_str(&format!("<tr><th scope=\"row\">{day}</th>"));
-        for hour in 0..24 {
-            let (class, mark, label) = if scheme.hours[d][hour] {
-                ("grid-unsocial", unsocial, &grid.unsocial_label)
-            } else {
-                ("grid-plain", plain, &grid.plain_label)
-            };
-            html.push_str(&format!(
-                "<td class=\"{class}\"><span aria-hidden=\"true\">{mark}</span><span class=\"visually-hidden\">{}</span></td>",
-                escape(label)
-            ));
-        }
-        html.push_str(&format!("<td class=\"num\">{}</td></tr>\n", scheme.unsocial_per_day(d)));
-    }
-    html.push_str(&format!(
-        "</tbody>\n<tfoot>\n<tr><th scope=\"row\" colspan=\"25\">Total for the week</th><td class=\"num\">{}</td></tr>\n</tfoot>\n</table>\n</section>\n",
-        scheme.unsocial_per_week()
-    ));
-    html.push_str(&format!(
-        "<p class=\"source\">Source: the rule as reported {}. The hour counts are computed by this site from the grid.</p>\n",
-        citation(figures, &scheme.sources)
-    ));
-    html
-}
+#[cfg(test)]
+mod tests;

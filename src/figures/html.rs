@@ -1,8 +1,11 @@
 //! Figures, tables, charts and the sources list as HTML. Pure string building.
 //!
 //! Tables follow the public-page standard: a caption, `th scope` on every header cell, units in
-//! headers, right-aligned numerals, no empty cells, a source line underneath, and a focusable
-//! scroll container for narrow screens. Charts are inline SVG drawn from the same cells.
+//! headers, right-aligned numerals, no empty cells and a source line underneath. A table with
+//! two or more data columns carries its column header on every cell (`data-label`), so the theme
+//! can stack its rows on a narrow screen, each number under its label, and stay a real table.
+//! Charts are inline SVG drawn from the same cells; their caption is the only text a screen
+//! reader gets for them, so nothing is read twice.
 
 use pulldown_cmark_escape::escape_html;
 
@@ -46,45 +49,45 @@ fn header(label: &str, unit: Option<&str>) -> String {
     }
 }
 
-fn cell(cell: Option<&Cell>) -> String {
+/// A data cell; `label` is its column's header, repeated for the stacked layout.
+fn cell(cell: Option<&Cell>, label: &str) -> String {
     match cell {
-        Some(cell) => format!("<td class=\"num\">{}</td>", escape(&cell.text)),
-        None => "<td class=\"num\">No data</td>".to_string(),
+        Some(cell) => format!("<td class=\"num\" data-label=\"{label}\">{}</td>", escape(&cell.text)),
+        None => format!("<td class=\"num\" data-label=\"{label}\">No data</td>"),
     }
 }
 
 /// The table, its chart when it has one, and the source line.
 pub fn table(figures: &Figures, table: &Table) -> String {
     let id = escape(&table.id);
+    // One data column fits any screen as it is; more are stacked on narrow screens.
+    let class = if table.columns.len() > 1 { "data-table stack" } else { "data-table" };
     let mut html = format!(
-        "<section class=\"table-wrap\" aria-labelledby=\"table-{id}-caption\" tabindex=\"0\">\n\
-         <table class=\"data-table\" id=\"table-{id}\">\n<caption id=\"table-{id}-caption\">{}</caption>\n<thead>\n<tr><th scope=\"col\">{}</th>",
+        "<div class=\"table-wrap\">\n<table class=\"{class}\" id=\"table-{id}\">\n<caption>{}</caption>\n<thead>\n<tr><th scope=\"col\">{}</th>",
         escape(&table.caption),
         escape(&table.row_header)
     );
-    for column in &table.columns {
-        html.push_str(&format!(
-            "<th scope=\"col\" class=\"num\">{}</th>",
-            header(&column.label, column.unit.as_deref())
-        ));
+    let labels: Vec<String> = table.columns.iter().map(|c| header(&c.label, c.unit.as_deref())).collect();
+    for label in &labels {
+        html.push_str(&format!("<th scope=\"col\" class=\"num\">{label}</th>"));
     }
     html.push_str("</tr>\n</thead>\n<tbody>\n");
     for (label, cells) in &table.rows {
         html.push_str(&format!("<tr><th scope=\"row\">{}</th>", escape(label)));
-        for c in cells {
-            html.push_str(&cell(c.as_ref()));
+        for (c, column) in cells.iter().zip(&labels) {
+            html.push_str(&cell(c.as_ref(), column));
         }
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n");
     if let Some((label, cells)) = &table.total {
         html.push_str(&format!("<tfoot>\n<tr><th scope=\"row\">{}</th>", escape(label)));
-        for c in cells {
-            html.push_str(&cell(c.as_ref()));
+        for (c, column) in cells.iter().zip(&labels) {
+            html.push_str(&cell(c.as_ref(), column));
         }
         html.push_str("</tr>\n</tfoot>\n");
     }
-    html.push_str("</table>\n</section>\n");
+    html.push_str("</table>\n</div>\n");
     html.push_str(&source_line(figures, table));
     if let Some(chart) = &table.chart {
         html.push_str(&self::chart(table, chart));
@@ -161,13 +164,12 @@ pub fn chart(table: &Table, chart: &super::Chart) -> String {
         y += 8.0;
     }
     let id = escape(&table.id);
+    // The caption is the chart's text for everyone; the SVG only says what kind of picture it is,
+    // so a screen reader does not hear the title and summary twice.
     format!(
-        "<figure class=\"chart\" id=\"chart-{id}\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"chart-{id}-title chart-{id}-desc\" \
-         viewBox=\"0 0 {CHART_WIDTH} {y}\" width=\"{CHART_WIDTH}\" height=\"{y}\" font-size=\"15\" fill=\"#0b0c0c\">\n\
-         <title id=\"chart-{id}-title\">{}</title>\n<desc id=\"chart-{id}-desc\">{}</desc>\n{body}</svg>\n\
-         <figcaption>{}. {} The numbers are in the table “{}”.</figcaption>\n</figure>\n",
-        escape(&chart.title),
-        escape(&chart.summary),
+        "<figure class=\"chart\" id=\"chart-{id}\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Bar chart\" \
+         viewBox=\"0 0 {CHART_WIDTH} {y}\" width=\"{CHART_WIDTH}\" height=\"{y}\" font-size=\"15\" fill=\"#0b0c0c\">\n{body}</svg>\n\
+         <figcaption><span class=\"chart-title\">{}.</span> {} The numbers are in the table “{}”.</figcaption>\n</figure>\n",
         escape(&chart.title),
         escape(&chart.summary),
         escape(&table.caption),

@@ -9,7 +9,16 @@
 //   skip-link  first Tab focuses a visible skip link to #main-content (target exists)
 //   no-js      with JavaScript off, the same h1-h3 texts, table captions and link hrefs
 //   reflow-320 at 320x640 the page does not scroll sideways
+//   reflow-1280 at 1280x800 the page does not scroll sideways
+//   boxes-320  at 320x640 every table, week grid and chart is wholly visible inside its box:
+//              its box (the nearest ancestor that clips or scrolls, else its parent) does not
+//              scroll, and no cell, caption, row or chart label sticks out of it
+//   boxes-1280 the same at 1280x800
 //   print      under print media, PRINT_HIDDEN_SELECTORS are display:none (or absent)
+//   print-split Chromium prints the page to an A4 PDF (page.pdf); invisible marker text put at
+//              the start and end of every table, week grid, quote, care card and advice box is
+//              found in the PDF's text per page (pdfjs-dist): both ends must be on one page,
+//              unless the element is taller than a page (then a table's header must repeat)
 //   network    no request leaves the test server's origin (all others are aborted by
 //              page.route), no font files requested, no <link rel=preconnect|preload|...>
 //              to another origin
@@ -33,7 +42,10 @@ const DESKTOP = { width: 1280, height: 800 };
 const NARROW = { width: 320, height: 640 };
 const NAV_TIMEOUT_MS = 30_000;
 const FONT_RE = /\.(woff2?|ttf|otf|eot)(?:[?#]|$)/i;
-const CHECKS = ['axe', 'skip-link', 'no-js', 'reflow-320', 'print', 'network'];
+const CHECKS = ['axe', 'skip-link', 'no-js', 'reflow-320', 'reflow-1280', 'boxes-320', 'boxes-1280', 'print', 'print-split', 'network'];
+// What must not be split across printed pages, and what must stay inside its box on screen.
+const UNSPLIT_SELECTORS = 'table, .week, blockquote, .care-card, .general-advice';
+const BOXED_SELECTORS = 'table, .week, figure.chart svg';
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -329,6 +341,146 @@ function inspectPrint(selectors) {
   return shown;
 }
 
+function inspectBoxes(selectors) {
+  // Every table, week grid and chart must be wholly visible inside its box: the nearest
+  // ancestor that clips or scrolls (else its parent) must not scroll, and no part may stick out.
+  const problems = [];
+  const describe = (e) => {
+    let s = e.tagName.toLowerCase();
+    if (e.id) s += `#${e.id}`;
+    if (e.classList && e.classList.length) s += '.' + [...e.classList].join('.');
+    return s;
+  };
+  const hiddenWithin = (e, top) => {
+    for (let a = e; a; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.display === 'none' || cs.visibility === 'hidden' || (cs.clipPath !== 'none' && cs.position === 'absolute')) return true;
+      if (a === top) break;
+    }
+    return false;
+  };
+  for (const item of document.querySelectorAll(selectors)) {
+    if (hiddenWithin(item, null)) continue;
+    let box = item.parentElement;
+    for (let a = item.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') { box = a; break; }
+    }
+    const name = `${describe(item)} in ${describe(box)}`;
+    const clipsOrScrolls = getComputedStyle(box).overflowX !== 'visible';
+    if (clipsOrScrolls && box.scrollWidth > box.clientWidth + 1) {
+      problems.push(`${name} is cut off: its box scrolls sideways by ${box.scrollWidth - box.clientWidth}px`);
+      continue;
+    }
+    const b = box.getBoundingClientRect();
+    const vw = document.documentElement.clientWidth;
+    const left = Math.max(b.left, 0) - 1;
+    const right = Math.min(clipsOrScrolls ? b.left + box.clientWidth : b.right, vw) + 1;
+    const parts = item.tagName.toLowerCase() === 'svg' ? [item, ...item.querySelectorAll('text')] : [item, ...item.querySelectorAll('caption, th, td, li, .week-row > *, figcaption, p')];
+    const out = [];
+    for (const part of parts) {
+      if (part !== item && hiddenWithin(part, item)) continue;
+      const r = part.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.left < left || r.right > right) out.push(`${describe(part)} (${Math.round(r.left)} to ${Math.round(r.right)}px)`);
+    }
+    if (item.tagName.toLowerCase() === 'svg' && item.viewBox && item.viewBox.baseVal && item.viewBox.baseVal.width) {
+      const vb = item.viewBox.baseVal;
+      for (const t of item.querySelectorAll('text')) {
+        const bb = t.getBBox();
+        if (bb.x < vb.x - 0.5 || bb.x + bb.width > vb.x + vb.width + 0.5) out.push(`svg text "${t.textContent.slice(0, 40)}" is clipped by the viewBox`);
+      }
+    }
+    if (out.length) problems.push(`${name} (box ${Math.round(left + 1)} to ${Math.round(right - 1)}px): ${out.length} part(s) outside it: ${out.slice(0, 4).join(', ')}${out.length > 4 ? ', ...' : ''}`);
+  }
+  return problems;
+}
+
+function markUnsplit(selectors) {
+  // Puts invisible marker text before the first and the last visible text of each element
+  // (and in a table's first header cell), for the print-split check to find in the PDF.
+  const visibleText = (node) => {
+    if (!node.textContent.trim()) return false;
+    for (let a = node.parentElement; a; a = a.parentElement) {
+      const cs = getComputedStyle(a);
+      if (cs.display === 'none' || cs.visibility === 'hidden' || cs.clipPath !== 'none' || a.getAttribute('aria-hidden') === 'true') return false;
+    }
+    return true;
+  };
+  const mark = (text) => {
+    const span = document.createElement('span');
+    span.className = 'picket-print-mark';
+    span.textContent = text;
+    span.style.cssText = 'font-size:1px;line-height:0;color:#fff;white-space:nowrap';
+    return span;
+  };
+  const out = [];
+  [...document.querySelectorAll(selectors)].forEach((el, i) => {
+    if (el.closest('.picket-print-mark') || (el.parentElement && el.parentElement.closest(selectors))) return;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, { acceptNode: (n) => (visibleText(n) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP) });
+    const first = walker.nextNode();
+    if (!first) return;
+    let last = first;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) last = n;
+    const id = `PKM${i}X`;
+    first.parentNode.insertBefore(mark(`${id}S`), first);
+    // Before the last text, on its line: a marker after it can fall outside the cell's clip.
+    last.parentNode.insertBefore(mark(`${id}E`), last);
+    const head = el.tagName === 'TABLE' ? el.querySelector('thead th') : null;
+    if (head) head.appendChild(mark(`${id}H`));
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += `#${el.id}`;
+    else if (el.classList.length) s += '.' + [...el.classList].join('.');
+    out.push({ id, name: s, head: !!head });
+  });
+  return out;
+}
+
+async function printSplits(page, pdfjs) {
+  // Prints the page to an A4 PDF and finds each marked element's start and end on its pages.
+  const marked = await page.evaluate(markUnsplit, UNSPLIT_SELECTORS);
+  const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true });
+  await page.evaluate(() => document.querySelectorAll('.picket-print-mark').forEach((m) => m.remove()));
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
+  const pages = []; // per page: {text, height, ys: Map(marker -> y)}
+  for (let n = 1; n <= doc.numPages; n++) {
+    const p = await doc.getPage(n);
+    const content = await p.getTextContent();
+    let text = '';
+    const ys = new Map();
+    for (const item of content.items) {
+      const before = text.length;
+      text += item.str;
+      const found = item.str.match(/PKM\d+X[SEH]/g);
+      if (found) for (const f of found) ys.set(f, item.transform[5]);
+      if (!found && /PKM/.test(text.slice(Math.max(0, before - 8)))) {
+        for (const f of text.slice(Math.max(0, before - 8)).match(/PKM\d+X[SEH]/g) || []) if (!ys.has(f)) ys.set(f, item.transform[5]);
+      }
+    }
+    pages.push({ text, height: p.view[3] - p.view[1] });
+    p.cleanup();
+  }
+  await doc.destroy();
+  const pageOf = (m) => pages.findIndex((p) => p.text.includes(m));
+  const problems = [];
+  for (const { id, name, head } of marked) {
+    const start = pageOf(`${id}S`);
+    const end = pageOf(`${id}E`);
+    if (start < 0 || end < 0) {
+      problems.push(`${name}: its ${start < 0 ? "start" : "end"} is not in the printed PDF`);
+      if (process.env.PICKET_DEBUG_PDF) console.error(pages.map((p) => p.text).join("\n=====\n"));
+      continue;
+    }
+    if (start === end) continue;
+    // Taller than a page: a split cannot be avoided, but a table must repeat its header.
+    const spanned = pages.slice(start, end + 1);
+    const tall = end - start > 1;
+    if (tall && head && spanned.every((p) => p.text.includes(`${id}H`))) continue;
+    if (tall && !head) continue;
+    problems.push(`${name} is split across printed pages ${start + 1} and ${end + 1}`);
+  }
+  return { problems, pages: pages.length, checked: marked.length };
+}
+
 // ---- main ------------------------------------------------------------------------
 const results = []; // {page, check, ok, details[]}
 function report(page, check, ok, details = []) {
@@ -367,6 +519,7 @@ async function main() {
   const require = createRequire(import.meta.url);
   const { chromium } = require('playwright-core');
   const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
 
   const port = await listen(server);
   const sinkPort = await listen(sink);
@@ -492,9 +645,17 @@ async function main() {
         const content = await page.evaluate(collectContent);
         hints = await page.evaluate(offsiteHints);
 
+        const ov = await page.evaluate(inspectOverflow);
+        const fits = ov.scrollWidth <= ov.clientWidth;
+        out['reflow-1280'] = [fits, fits ? [] : [`page scrolls sideways at 1280px: scrollWidth ${ov.scrollWidth} > clientWidth ${ov.clientWidth}`, ...ov.culprits.map((c) => (c.startsWith('hint:') ? c : `wide: ${c}`))]];
+        const boxes = await page.evaluate(inspectBoxes, BOXED_SELECTORS);
+        out['boxes-1280'] = [boxes.length === 0, boxes];
+
         await page.emulateMedia({ media: 'print' });
         const shown = await page.evaluate(inspectPrint, PRINT_HIDDEN_SELECTORS);
         out.print = [shown.length === 0, shown.length ? [`visible in print: ${shown.join('; ')}`] : []];
+        const split = await printSplits(page, pdfjs);
+        out['print-split'] = [split.problems.length === 0, [...split.problems, `note: ${split.checked} element(s) checked on ${split.pages} A4 page(s)`]];
         return content;
       })();
       const noJsLoad = (async () => {
@@ -506,13 +667,15 @@ async function main() {
         const ov = await page.evaluate(inspectOverflow);
         const ok = ov.scrollWidth <= ov.clientWidth;
         out['reflow-320'] = [ok, ok ? [] : [`page scrolls sideways at 320px: scrollWidth ${ov.scrollWidth} > clientWidth ${ov.clientWidth}`, ...ov.culprits.map((c) => (c.startsWith('hint:') ? c : `wide: ${c}`))]];
+        const boxes = await page.evaluate(inspectBoxes, BOXED_SELECTORS);
+        out['boxes-320'] = [boxes.length === 0, boxes];
       })();
       const [dRes, nRes, wRes] = await Promise.allSettled([desktop, noJsLoad, narrow]);
 
       if (dRes.status === 'rejected') {
-        for (const c of ['skip-link', 'axe', 'print']) if (!out[c]) out[c] = [false, [errText(dRes.reason)]];
+        for (const c of ['skip-link', 'axe', 'reflow-1280', 'boxes-1280', 'print', 'print-split']) if (!out[c]) out[c] = [false, [errText(dRes.reason)]];
       }
-      if (wRes.status === 'rejected') out['reflow-320'] = [false, [errText(wRes.reason)]];
+      if (wRes.status === 'rejected') for (const c of ['reflow-320', 'boxes-320']) if (!out[c]) out[c] = [false, [errText(wRes.reason)]];
       if (dRes.status === 'rejected' || nRes.status === 'rejected') {
         out['no-js'] = [false, [errText(dRes.status === 'rejected' ? dRes.reason : nRes.reason)]];
       } else {

@@ -72,8 +72,13 @@ fn built_pages() -> Vec<(String, String)> {
 #[test]
 fn every_page_cites_its_sources_and_lists_them() {
     let pages = built_pages();
-    assert_eq!(pages.len(), 6);
+    assert_eq!(pages.len(), 7);
     for (path, html) in pages {
+        // The accessibility statement is about the site itself, not the strike: it cites no report.
+        if path == "accessibility/index.html" {
+            assert!(html.contains("This page cites no reports."), "{path} shows no sources line");
+            continue;
+        }
         let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
         let citations = main.matches("href=\"#source-report-").count();
         let listed = main.matches("id=\"source-report-").count();
@@ -98,4 +103,44 @@ fn explainer_theme_renders_tag_pages() {
     assert!(dump.contains("== tags/weekends/index.html =="), "no tag page");
     assert!(dump.contains("== tags/index.html =="), "no tag list");
     assert!(dump.contains("href=\"/strike/tags/pay/\""), "the page does not link its tags");
+}
+
+#[test]
+fn titles_navigation_and_descriptions_get_the_body_typography() {
+    for (path, html) in built_pages() {
+        let head = &html[..html.find("</head>").unwrap()];
+        let title = &head[head.find("<title>").unwrap()..head.find("</title>").unwrap()];
+        assert!(title.contains("doctors’"), "{path}: <title> keeps a straight quote: {title}");
+        let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
+        assert!(!header.contains("&#39;") && !header.contains('\''), "{path}: the header keeps a straight quote");
+        let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+        let lead = main.find("<p class=\"lead\">").map(|at| &main[at..at + main[at..].find("</p>").unwrap()]);
+        assert!(
+            lead.is_some_and(|lead| !lead.contains("&#39;")),
+            "{path}: no lead paragraph, or a straight quote in it"
+        );
+    }
+}
+
+#[test]
+fn the_404_page_has_no_canonical_link_and_is_not_indexed() {
+    let config = Config::load(root(), &Overrides::default()).unwrap();
+    let built = picket::site::render(&config).unwrap();
+    let page = |name: &str| {
+        let file = built.files.iter().find(|f| f.path.to_string_lossy() == name).unwrap();
+        String::from_utf8(file.bytes().unwrap()).unwrap()
+    };
+    let not_found = page("404.html");
+    assert!(!not_found.contains("rel=\"canonical\""), "404.html has a canonical link");
+    assert!(not_found.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(page("pay/index.html").contains("<link rel=\"canonical\" href=\"https://example.org/strike/pay/\">"));
+}
+
+#[test]
+fn the_feed_names_the_site_as_its_author() {
+    let config = Config::load(root(), &Overrides::default()).unwrap();
+    let built = picket::site::render(&config).unwrap();
+    let feed = built.files.iter().find(|f| f.path.to_string_lossy() == "atom.xml").unwrap();
+    let feed = String::from_utf8(feed.bytes().unwrap()).unwrap();
+    assert!(feed.contains("<author><name>Junior doctors’ strike explained</name></author>"), "{feed}");
 }
