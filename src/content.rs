@@ -161,21 +161,10 @@ pub enum Bodies {
 
 /// Reads every page and asset under `config.content_dir`.
 pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
-    let walked = walk(config, &config.content_dir, Skip::HiddenAndPrivate);
-    let mut errors = Errors(walked.errors);
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
-    for file in walked.files {
-        if file.relative.extension().is_some_and(|e| e == "md") {
-            markdown.push((file.absolute, file.relative));
-        } else {
-            match OutputPath::of_relative(&file.inside) {
-                Ok(target) => assets.push(Asset { source: file.absolute, target }),
-                Err(problem) => errors.push(Error::in_file(&file.relative, problem)),
-            }
-        }
-    }
-    let parsed: Vec<Result<Page>> = markdown
+    let found = find(config);
+    let mut errors = Errors(found.errors);
+    let parsed: Vec<Result<Page>> = found
+        .pages
         .par_iter()
         .map(|(absolute, relative)| {
             let mut page = Page::parse(relative, read_text_as(absolute, relative)?)?;
@@ -196,7 +185,32 @@ pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
     if errors.is_empty() {
         errors.extend(check_pages(&mut pages));
     }
-    errors.into_result(Content { pages, assets })
+    errors.into_result(Content { pages, assets: found.assets })
+}
+
+/// What `content/` holds, before any page is read.
+pub(crate) struct Found {
+    /// Markdown files: `(absolute path, path relative to the root)`, in name order.
+    pub pages: Vec<(PathBuf, PathBuf)>,
+    pub assets: Vec<Asset>,
+    pub errors: Vec<Error>,
+}
+
+/// Walks `content/` for its pages and assets; reads no file.
+pub(crate) fn find(config: &Config) -> Found {
+    let walked = walk(config, &config.content_dir, Skip::HiddenAndPrivate);
+    let mut found = Found { pages: Vec::new(), assets: Vec::new(), errors: walked.errors };
+    for file in walked.files {
+        if file.relative.extension().is_some_and(|e| e == "md") {
+            found.pages.push((file.absolute, file.relative));
+        } else {
+            match OutputPath::of_relative(&file.inside) {
+                Ok(target) => found.assets.push(Asset { source: file.absolute, target }),
+                Err(problem) => found.errors.push(Error::in_file(&file.relative, problem)),
+            }
+        }
+    }
+    found
 }
 
 /// Which names a walk leaves out.
@@ -210,7 +224,7 @@ pub(crate) enum Skip {
 }
 
 /// A file found by `walk`.
-pub(crate) struct Found {
+pub(crate) struct FoundFile {
     /// The path to read it from.
     pub absolute: PathBuf,
     /// Relative to the site root, for messages: `content/img/a.png`.
@@ -221,7 +235,7 @@ pub(crate) struct Found {
 
 /// The files under a folder and the problems found on the way.
 pub(crate) struct Walked {
-    pub files: Vec<Found>,
+    pub files: Vec<FoundFile>,
     pub errors: Vec<Error>,
 }
 
@@ -277,7 +291,7 @@ pub(crate) fn walk(config: &Config, dir: &Path, skip: Skip) -> Walked {
         }
         if entry.file_type().is_file() {
             let inside = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
-            walked.files.push(Found { absolute: entry.path().to_path_buf(), relative, inside });
+            walked.files.push(FoundFile { absolute: entry.path().to_path_buf(), relative, inside });
         }
     }
     walked

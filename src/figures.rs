@@ -270,6 +270,11 @@ pub const DATA_DIR: &str = "_data";
 
 /// Reads every `*.yaml` / `*.yml` file in `content/_data/`.
 pub fn load(config: &Config) -> Result<Figures, Errors> {
+    parse(&read(config)?)
+}
+
+/// The `(path, text)` of every data file, paths relative to the root.
+pub fn read(config: &Config) -> Result<Vec<(PathBuf, String)>, Errors> {
     // Only the files directly in `_data/` are data; the walk also refuses links that lead outside.
     let walked = crate::content::walk(config, &config.content_dir.join(DATA_DIR), crate::content::Skip::EditorFiles);
     let mut errors = Errors(walked.errors);
@@ -284,10 +289,7 @@ pub fn load(config: &Config) -> Result<Figures, Errors> {
             Err(err) => errors.push(err),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    parse(&texts)
+    errors.into_result(texts)
 }
 
 /// Parses and validates data files given as `(path, text)`.

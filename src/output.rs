@@ -246,20 +246,51 @@ impl Staging {
         };
         // Linking fails on file systems without hard links; then the file is written.
         if unchanged && std::fs::hard_link(&current, &target).is_ok() {
-            return Ok(Written { new_bytes: None });
+            return Ok(Written { new_bytes: None, stamp: self.stamp(&target, &shown)? });
+        }
+        // A file already in the staging folder may be a hard link to the live output, and
+        // writing into it would change the live site: it is removed first, so the write makes a
+        // new file.
+        if std::fs::symlink_metadata(&target).is_ok() {
+            std::fs::remove_file(&target).map_err(|err| Error::io(&shown, &err))?;
         }
         let written = match &file.contents {
-            Contents::Bytes(bytes) => std::fs::write(&target, bytes).map(|()| bytes.len() as u64),
-            Contents::Shared(bytes) => std::fs::write(&target, bytes).map(|()| bytes.len() as u64),
+            Contents::Bytes(bytes) => write_new(&target, bytes),
+            Contents::Shared(bytes) => write_new(&target, bytes),
             Contents::Copy(from) => std::fs::copy(from, &target),
         };
         match written {
-            Ok(len) => Ok(Written { new_bytes: Some(len) }),
+            Ok(len) => Ok(Written { new_bytes: Some(len), stamp: self.stamp(&target, &shown)? }),
             Err(err) => Err(match &file.contents {
                 Contents::Copy(from) if !from.exists() => Error::io(from, &err),
                 _ => Error::io(&shown, &err),
             }),
         }
+    }
+
+    /// Links the current output's file at `path` into the staging folder if it is still the file
+    /// `stamp` describes; `false` (and nothing done) if it is not.
+    pub fn keep(&self, path: &OutputPath, stamp: &Stamp) -> Result<bool> {
+        if !self.still_has(path, stamp) {
+            return Ok(false);
+        }
+        let current = self.out_dir.join(path.as_str());
+        let target = self.dir.join(path.as_str());
+        let shown = self.out_dir.join(path.as_str());
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|err| Error::io(&shown, &err))?;
+        }
+        Ok(std::fs::hard_link(&current, &target).is_ok())
+    }
+
+    /// Whether the current output's file at `path` is still the file `stamp` describes.
+    pub fn still_has(&self, path: &OutputPath, stamp: &Stamp) -> bool {
+        Stamp::of(&self.out_dir.join(path.as_str())).as_ref() == Some(stamp)
+    }
+
+    fn stamp(&self, target: &Path, shown: &Path) -> Result<Stamp> {
+        Stamp::of(target)
+            .ok_or_else(|| Error::in_file(shown, "this file vanished right after it was written; build again"))
     }
 
     /// Swaps the staging folder in as the output folder and removes the old output.
@@ -286,6 +317,43 @@ impl Drop for Staging {
 pub struct Written {
     /// The bytes written, or `None` when the current output's file was kept (linked).
     pub new_bytes: Option<u64>,
+    /// The file as it now is, to know it again in the next build.
+    pub stamp: Stamp,
+}
+
+/// What a file in the output looked like when a build wrote it: its inode, size and modification
+/// time. The next build reuses the file only while all three are the same, so a file changed by
+/// anyone else is made again rather than trusted. (These describe picket's own product, never an
+/// input: inputs are always compared by their bytes.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub inode: u64,
+    pub len: u64,
+    pub modified_ns: i128,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path`, not following a link; `None` if it is not a plain file.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let metadata = std::fs::symlink_metadata(path).ok()?;
+        if !metadata.is_file() {
+            return None;
+        }
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
+        #[cfg(not(unix))]
+        let inode = 0;
+        let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(Stamp { inode, len: metadata.len(), modified_ns: modified.as_nanos() as i128 })
+    }
+}
+
+/// Writes `bytes` to a new file at `path`; fails if something is already there.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<u64> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(bytes)?;
+    Ok(bytes.len() as u64)
 }
 
 /// Whether the file at `path` is a regular file holding exactly `bytes`.

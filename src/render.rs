@@ -31,6 +31,12 @@ pub const TEMPLATES: &str = "templates";
 impl Theme {
     /// Reads every file under `themes/<name>/templates/`.
     pub fn load(config: &Config) -> Result<Theme, Errors> {
+        let files = Theme::read(config)?;
+        Theme::parse(config, config.relative(&config.theme_dir.join(TEMPLATES)), files)
+    }
+
+    /// The `(template name, text)` of every file under `themes/<name>/templates/`.
+    pub fn read(config: &Config) -> Result<Vec<(String, String)>, Errors> {
         let dir = config.theme_dir.join(TEMPLATES);
         if !dir.is_dir() {
             return Err(Error::in_file(
@@ -55,10 +61,7 @@ impl Theme {
                 }
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Theme::parse(config, config.relative(&dir), files)
+        errors.into_result(files)
     }
 
     /// Builds the theme from `(template name, text)` pairs; `templates_dir` is for messages.

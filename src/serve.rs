@@ -22,8 +22,8 @@ use tokio::sync::watch as latest;
 use crate::cli::ServeArgs;
 use crate::config::{Config, Overrides};
 use crate::error::{Error, Errors};
-use crate::output::Contents;
-use crate::site::{Built, Scope, Session};
+use crate::output::{Contents, OutputFile};
+use crate::site::{self, Cache, Memory, Scope};
 use crate::watch::Watcher;
 
 mod http;
@@ -46,8 +46,8 @@ pub fn run(args: ServeArgs) -> Result<(), Errors> {
     let address = listener.local_addr().map_err(|err| Error::msg(format!("cannot start the server: {err}")))?;
     // Watch before the first build, so that a save made while it runs is not lost.
     let watcher = Watcher::start(&root)?;
-    let mut session = Session::default();
-    let first = attempt_build(&mut session, &root, &overrides, Scope::Everything);
+    let mut cache = Cache::in_memory();
+    let first = attempt_build(&mut cache, &root, &overrides, &Scope::everything());
     if let Err(errors) = &first.result {
         report_failure(errors);
     }
@@ -55,7 +55,7 @@ pub fn run(args: ServeArgs) -> Result<(), Errors> {
     let (reloads, _) = broadcast::channel(16);
     announce(first.config.as_ref(), &root, address, &site.borrow().base_path);
     let rebuilds = Rebuilds { root, overrides, site: site_sender, reloads: reloads.clone() };
-    spawn_rebuilds(watcher, first.config, session, rebuilds)?;
+    spawn_rebuilds(watcher, first.config, cache, rebuilds)?;
     let app = http::router(Server { site, reloads });
     runtime
         .block_on(async move { axum::serve(listener, app).await })
@@ -124,13 +124,12 @@ impl Snapshot {
 }
 
 /// Loads `site.yaml`, which may have changed, and builds the site.
-fn attempt_build(session: &mut Session, root: &Path, overrides: &Overrides, scope: Scope) -> Attempt {
+fn attempt_build(cache: &mut Cache, root: &Path, overrides: &Overrides, scope: &Scope) -> Attempt {
     let started = Instant::now();
     let (config, result) = match Config::load(root, overrides) {
         Ok(config) => {
-            let result = rebuild(session, &config, scope).and_then(|built| {
-                let n_pages = built.n_pages;
-                let files = read_files(built)?;
+            let result = rebuild(cache, &config, scope).and_then(|(n_pages, files)| {
+                let files = read_files(files)?;
                 Ok(Site { base_path: config.base_path.clone(), n_pages, files: Arc::new(files) })
             });
             (Some(config), result)
@@ -140,16 +139,18 @@ fn attempt_build(session: &mut Session, root: &Path, overrides: &Overrides, scop
     Attempt { config, result, took: started.elapsed() }
 }
 
-/// The one call that builds the site, in memory, reusing what did not change since the last
-/// build (`site::Session`).
+/// The one call that builds the site, in memory, through the same pipeline as `picket build`,
+/// reusing from `cache` what did not change since the last build. Returns the number of pages
+/// and the files.
 ///
 /// A panic in any stage becomes an error, so that no file an editor saves can stop the server.
-pub(crate) fn rebuild(session: &mut Session, config: &Config, scope: Scope) -> Result<Built, Errors> {
-    match panic::catch_unwind(AssertUnwindSafe(|| session.rebuild(config, scope))) {
-        Ok(result) => result,
+pub(crate) fn rebuild(cache: &mut Cache, config: &Config, scope: &Scope) -> Result<(usize, Vec<OutputFile>), Errors> {
+    let memory = Memory::default();
+    match panic::catch_unwind(AssertUnwindSafe(|| site::run(config, cache, scope, &memory))) {
+        Ok(result) => result.map(|outcome| (outcome.n_pages, memory.into_files())),
         Err(payload) => {
             // The cache may be half updated: start the next build from nothing.
-            *session = Session::default();
+            *cache = Cache::in_memory();
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
@@ -164,10 +165,10 @@ pub(crate) fn rebuild(session: &mut Session, config: &Config, scope: Scope) -> R
 }
 
 /// Every output file's bytes, reading the copied ones from disk now.
-fn read_files(built: Built) -> Result<Files, Errors> {
-    let mut files = Files::with_capacity(built.files.len());
+fn read_files(built: Vec<OutputFile>) -> Result<Files, Errors> {
+    let mut files = Files::with_capacity(built.len());
     let mut errors = Errors::default();
-    for file in built.files {
+    for file in built {
         let key = file.path.to_string_lossy().replace('\\', "/");
         let bytes = match file.contents {
             // Pages the cache kept are shared, and new bytes are moved: nothing is copied.
@@ -199,13 +200,12 @@ struct Rebuilds {
 fn spawn_rebuilds(
     watcher: Watcher,
     config: Option<Config>,
-    mut session: Session,
+    mut cache: Cache,
     rebuilds: Rebuilds,
 ) -> Result<(), Errors> {
     let spawned = std::thread::Builder::new().name("picket-rebuild".to_string()).spawn(move || {
-        watcher.run(config, |changes| {
-            let scope = if changes.rescan { Scope::Everything } else { Scope::Files(&changes.paths) };
-            let attempt = attempt_build(&mut session, &rebuilds.root, &rebuilds.overrides, scope);
+        watcher.run(config, |scope| {
+            let attempt = attempt_build(&mut cache, &rebuilds.root, &rebuilds.overrides, scope);
             match &attempt.result {
                 Ok(site) => report_success(site.n_pages, attempt.took),
                 Err(errors) => report_failure(errors),

@@ -3,10 +3,10 @@
 //! `render` is the whole build in memory and writes nothing; `build` writes its result. Every
 //! error of every stage is collected and returned together.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -14,15 +14,16 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::{self, Content, Page, PageKind};
 use crate::error::{Error, Errors};
-use crate::figures::{self, Figures, Source};
+use crate::figures::{Figures, Source};
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{self, Contents, OutputFile, OutputPath};
 use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Summary, TagLink, Theme};
 use crate::typography::smart;
 
-mod incremental;
+mod cache;
 
-pub use incremental::{Scope, Session};
+pub use cache::{Cache, Product, Reuse, Scope};
+use cache::{Keyed, Loaded, PageHash};
 
 /// The built site, in memory.
 pub struct Built {
@@ -73,37 +74,80 @@ impl Timings {
     }
 }
 
-/// Where output files go as they are rendered: memory, or the output's staging folder.
+/// Where output files go as they are made: memory, or the output's staging folder.
 pub trait Sink: Sync {
-    fn put(&self, file: OutputFile) -> Result<(), Error>;
+    /// Takes a file this build made; returns where a later build can find it again, if it can.
+    fn put(&self, file: OutputFile) -> Result<Option<Product>, Error>;
+    /// Takes the file an earlier build made at `path` from where `product` says, if it is still
+    /// there as that build left it; `false` when it is not, and the file must be made again.
+    fn keep(&self, path: &OutputPath, product: &Product) -> Result<bool, Error>;
+    /// Whether `keep` would take `product` for `path` (looks, changes nothing).
+    fn can_keep(&self, path: &OutputPath, product: &Product) -> bool;
 }
 
 /// Collects files in memory.
 #[derive(Default)]
 pub struct Memory(Mutex<Vec<OutputFile>>);
 
-impl Sink for Memory {
-    fn put(&self, file: OutputFile) -> Result<(), Error> {
+impl Memory {
+    /// The files collected, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.0.into_inner().expect("no thread panics while holding the lock");
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+
+    fn push(&self, file: OutputFile) {
         self.0.lock().expect("no thread panics while holding the lock").push(file);
-        Ok(())
+    }
+}
+
+impl Sink for Memory {
+    fn put(&self, file: OutputFile) -> Result<Option<Product>, Error> {
+        // Bytes move behind an `Arc`, so that a cache can keep them without a copy.
+        let (contents, product) = match file.contents {
+            Contents::Bytes(bytes) => {
+                let shared: Arc<[u8]> = Arc::from(bytes);
+                (Contents::Shared(Arc::clone(&shared)), Some(Product::Bytes(shared)))
+            }
+            Contents::Shared(shared) => (Contents::Shared(Arc::clone(&shared)), Some(Product::Bytes(shared))),
+            copy @ Contents::Copy(_) => (copy, None),
+        };
+        self.push(OutputFile { path: file.path, contents });
+        Ok(product)
+    }
+
+    fn keep(&self, path: &OutputPath, product: &Product) -> Result<bool, Error> {
+        match product {
+            Product::Bytes(bytes) => {
+                self.push(OutputFile { path: path.clone(), contents: Contents::Shared(Arc::clone(bytes)) });
+                Ok(true)
+            }
+            Product::File(_) => Ok(false),
+        }
+    }
+
+    fn can_keep(&self, _: &OutputPath, product: &Product) -> bool {
+        matches!(product, Product::Bytes(_))
     }
 }
 
 /// Builds the site and writes it to the output folder, replacing the old one only on success.
 pub fn build(config: &Config) -> Result<Report, Errors> {
     let staging = output::Staging::begin(&config.output_dir)?;
+    let mut cache = Cache::empty();
     let counting = Counting {
         staging: &staging,
         n_files: AtomicU64::new(0),
         n_written: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
     };
-    let (n_pages, timings) = run(config, &counting)?;
+    let outcome = run(config, &mut cache, &Scope::everything(), &counting)?;
     let n_files = counting.n_files.load(Ordering::Relaxed) as usize;
     let n_written = counting.n_written.load(Ordering::Relaxed) as usize;
     let bytes_written = counting.bytes.load(Ordering::Relaxed);
     staging.commit()?;
-    Ok(Report { n_pages, n_files, n_written, bytes_written, timings })
+    Ok(Report { n_pages: outcome.n_pages, n_files, n_written, bytes_written, timings: outcome.timings })
 }
 
 /// Writes into the staging folder, counting the files and what was written anew.
@@ -115,61 +159,217 @@ struct Counting<'a> {
 }
 
 impl Sink for Counting<'_> {
-    fn put(&self, file: OutputFile) -> Result<(), Error> {
+    fn put(&self, file: OutputFile) -> Result<Option<Product>, Error> {
         let written = self.staging.write(&file)?;
         self.n_files.fetch_add(1, Ordering::Relaxed);
         if let Some(bytes) = written.new_bytes {
             self.n_written.fetch_add(1, Ordering::Relaxed);
             self.bytes.fetch_add(bytes, Ordering::Relaxed);
         }
-        Ok(())
+        Ok(Some(Product::File(written.stamp)))
+    }
+
+    fn keep(&self, path: &OutputPath, product: &Product) -> Result<bool, Error> {
+        let Product::File(stamp) = product else { return Ok(false) };
+        let kept = self.staging.keep(path, stamp)?;
+        if kept {
+            self.n_files.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(kept)
+    }
+
+    fn can_keep(&self, path: &OutputPath, product: &Product) -> bool {
+        matches!(product, Product::File(stamp) if self.staging.still_has(path, stamp))
     }
 }
 
 /// Runs every stage in memory and returns the files a build would write, sorted by path.
 pub fn render(config: &Config) -> Result<Built, Errors> {
     let memory = Memory::default();
-    let (n_pages, timings) = run(config, &memory)?;
-    let mut files = memory.0.into_inner().expect("no thread panics while holding the lock");
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Built { files, n_pages, timings })
+    let outcome = run(config, &mut Cache::empty(), &Scope::everything(), &memory)?;
+    Ok(Built { files: memory.into_files(), n_pages: outcome.n_pages, timings: outcome.timings })
 }
 
-/// The pipeline: load, then render every page (Markdown, template, out to `sink`) in parallel,
-/// then the site-wide files. Returns the number of pages.
-fn run(config: &Config, sink: &dyn Sink) -> Result<(usize, Timings), Errors> {
+/// What one run of the pipeline reports.
+pub struct Outcome {
+    pub n_pages: usize,
+    pub timings: Timings,
+}
+
+/// The pipeline, the same for every command: load what `scope` says changed (the rest comes from
+/// `cache`), then make every page (Markdown, template, out to `sink`) in parallel, taking from
+/// `cache` each product whose inputs did not change, then the site-wide files. `cache` then holds
+/// this build's inputs and products for the next one.
+pub fn run(config: &Config, cache: &mut Cache, scope: &Scope, sink: &dyn Sink) -> Result<Outcome, Errors> {
     let started = Instant::now();
     let mut timings = Timings::default();
-    let (content, figures, theme) = load_inputs(config, content::Bodies::Release)?;
+    cache.reuse = Reuse::default();
+    let loaded = cache.load(config, scope)?;
     timings.load = started.elapsed();
-    let highlighter = Highlighter::default();
-    let model = SiteModel::new(config, &content);
-    check_output_paths(config, &content, &model)?;
-    let facts = render_pages(config, &content, &figures, &theme, &highlighter, &model, sink, &timings)?;
-    let links: Vec<_> = facts.iter().map(|f| (&f.anchors, f.anchor_links.as_slice())).collect();
-    check_anchors(&config.root, &content.pages, &links)?;
-    render_site_pages(config, &theme, &model, sink)?;
-    for file in site_files(config, &content.pages, facts.iter().any(|f| f.has_code)) {
-        sink.put(file)?;
-    }
-    for file in static_files(config, &content)? {
-        sink.put(file)?;
-    }
+    let made = make_site(config, cache, &loaded, sink, &timings);
+    let n_pages = loaded.content.pages.len();
+    cache.keep(loaded, true);
+    made?;
     timings.total = started.elapsed();
-    Ok((content.pages.len(), timings))
+    Ok(Outcome { n_pages, timings })
 }
 
-/// Reads content/, the data files and the theme, side by side; the errors of all three.
-fn load_inputs(config: &Config, bodies: content::Bodies) -> Result<(Content, Figures, Theme), Errors> {
-    let (content, (figures, theme)) =
-        rayon::join(|| content::load(config, bodies), || rayon::join(|| figures::load(config), || Theme::load(config)));
-    let mut errors = Errors::default();
-    let content = content.map_err(|e| errors.extend(e.0)).ok();
-    let figures = figures.map_err(|e| errors.extend(e.0)).ok();
-    let theme = theme.map_err(|e| errors.extend(e.0)).ok();
-    match (content, figures, theme) {
-        (Some(content), Some(figures), Some(theme)) => Ok((content, figures, theme)),
-        _ => Err(errors),
+/// The keys products are cached under: what Markdown reads from the rest of the site, and what
+/// templates read from it besides.
+struct Keys {
+    markdown: u64,
+    templates: u64,
+}
+
+impl Keys {
+    fn new(config: &Config, loaded: &Loaded, model: &SiteModel) -> Keys {
+        let markdown = cache::hash_of(&(
+            cache::config_key(config),
+            loaded.figures.key,
+            loaded.shortcodes,
+            &model.routes,
+            &model.assets,
+        ));
+        // Listings, navigation, breadcrumbs and tags show other pages' front matter.
+        let structure: Vec<(&str, u64)> =
+            loaded.content.pages.iter().map(|p| (p.route.as_str(), loaded.hashes[&p.path].front)).collect();
+        Keys { markdown, templates: cache::hash_of(&(markdown, loaded.theme.key, structure)) }
+    }
+
+    fn markdown_of(&self, page: PageHash) -> u64 {
+        cache::hash_of(&(self.markdown, page.text))
+    }
+
+    fn html_of(&self, markdown_key: u64) -> u64 {
+        cache::hash_of(&(self.templates, markdown_key))
+    }
+}
+
+/// Makes every output file of the site from `loaded`, reusing what `cache` holds, and stores
+/// what it made in `cache`.
+fn make_site(
+    config: &Config,
+    cache: &mut Cache,
+    loaded: &Loaded,
+    sink: &dyn Sink,
+    timings: &Timings,
+) -> Result<(), Errors> {
+    let content = &loaded.content;
+    let model = SiteModel::new(config, content);
+    check_output_paths(config, content, &model)?;
+    let keys = Keys::new(config, loaded, &model);
+    let done = render_pages(config, loaded, &model, &keys, cache, sink, timings)?;
+    let links: Vec<_> = done.iter().map(|d| (&d.rendered.anchors, d.rendered.anchor_links.as_slice())).collect();
+    check_anchors(&config.root, &content.pages, &links)?;
+    let has_code = done.iter().any(|d| d.rendered.has_code);
+    let site_key = cache::hash_of(&(keys.templates, has_code));
+    let site_files = make_site_files(config, loaded, &model, has_code, site_key, cache, sink)?;
+    for file in static_files(config, content)? {
+        sink.put(file)?;
+    }
+    remember(cache, done, site_key, site_files);
+    Ok(())
+}
+
+/// A page made (or taken from the cache) by this build.
+struct PageDone {
+    path: PathBuf,
+    rendered: Arc<Rendered>,
+    markdown: Keyed<()>,
+    markdown_reused: bool,
+    output: OutputPath,
+    html: Option<Keyed<Product>>,
+    html_reused: bool,
+}
+
+/// 404, tag pages, sitemap, robots.txt, the feed and the highlight stylesheet: taken whole from
+/// the cache when nothing they show changed (`site_key`), else made again. Returns them.
+fn make_site_files(
+    config: &Config,
+    loaded: &Loaded,
+    model: &SiteModel,
+    has_code: bool,
+    site_key: u64,
+    cache: &mut Cache,
+    sink: &dyn Sink,
+) -> Result<Vec<(OutputPath, Product)>, Errors> {
+    if let Some((key, files)) = &cache.site_files
+        && *key == site_key
+        && sink_has_all(sink, files)
+    {
+        let files = files.clone();
+        for (path, product) in &files {
+            if !sink.keep(path, product)? {
+                return Err(Error::msg(format!("`{path}` changed while the site was building; build again")).into());
+            }
+        }
+        cache.reuse.files_reused += files.len();
+        return Ok(files);
+    }
+    let recording = Recording { inner: sink, made: Mutex::new(Vec::new()) };
+    render_site_pages(config, &loaded.theme.value, model, &recording)?;
+    for file in site_files(config, &loaded.content.pages, has_code) {
+        recording.put(file)?;
+    }
+    let made = recording.made.into_inner().expect("no thread panics while holding the lock");
+    cache.reuse.files_made += made.len();
+    Ok(made)
+}
+
+/// Whether `sink` can still take every one of `files` from where the last build left them.
+fn sink_has_all(sink: &dyn Sink, files: &[(OutputPath, Product)]) -> bool {
+    files.iter().all(|(path, product)| sink.can_keep(path, product))
+}
+
+/// Passes files on to a sink and notes what it made of each.
+struct Recording<'a> {
+    inner: &'a dyn Sink,
+    made: Mutex<Vec<(OutputPath, Product)>>,
+}
+
+impl Sink for Recording<'_> {
+    fn put(&self, file: OutputFile) -> Result<Option<Product>, Error> {
+        let path = file.path.clone();
+        let product = self.inner.put(file)?;
+        if let Some(product) = &product {
+            self.made.lock().expect("no thread panics while holding the lock").push((path, product.clone()));
+        }
+        Ok(product)
+    }
+
+    fn keep(&self, path: &OutputPath, product: &Product) -> Result<bool, Error> {
+        self.inner.keep(path, product)
+    }
+
+    fn can_keep(&self, path: &OutputPath, product: &Product) -> bool {
+        self.inner.can_keep(path, product)
+    }
+}
+
+/// Stores this build's products in `cache` and forgets those of pages and files that are gone.
+fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: Vec<(OutputPath, Product)>) {
+    // (`site_files` were counted when they were made or kept.)
+    for page in &done {
+        if page.markdown_reused {
+            cache.reuse.markdown_reused += 1;
+        } else {
+            cache.reuse.markdown_rendered += 1;
+        }
+        if page.html_reused {
+            cache.reuse.files_reused += 1;
+        } else {
+            cache.reuse.files_made += 1;
+        }
+    }
+    let pages: HashSet<PathBuf> = done.iter().map(|d| d.path.clone()).collect();
+    let outputs: HashSet<OutputPath> = done.iter().map(|d| d.output.clone()).collect();
+    cache.forget_all_but(&pages.iter().map(PathBuf::as_path).collect(), &outputs.iter().collect());
+    cache.site_files = Some((site_key, site_files));
+    for page in done {
+        cache.markdown.insert(page.path, Keyed { key: page.markdown.key, value: page.rendered });
+        if let Some(html) = page.html {
+            cache.products.insert(page.output, html);
+        }
     }
 }
 
@@ -228,66 +428,95 @@ impl<'a> SiteModel<'a> {
     }
 }
 
-/// What a rendered page leaves behind once its HTML is written.
-struct PageFacts {
-    anchors: BTreeSet<String>,
-    anchor_links: Vec<markdown::AnchorLink>,
-    has_code: bool,
-}
-
-#[allow(clippy::too_many_arguments)]
+/// Makes every page: its Markdown (or the cache's, when its text and what Markdown reads from the
+/// rest of the site are the same), then its HTML through the templates (or the sink's copy from
+/// the last build, when nothing the templates read changed either). In parallel; every page's
+/// errors are collected.
 fn render_pages(
     config: &Config,
-    content: &Content,
-    figures: &Figures,
-    theme: &Theme,
-    highlighter: &Highlighter,
+    loaded: &Loaded,
     model: &SiteModel,
+    keys: &Keys,
+    cache: &Cache,
     sink: &dyn Sink,
     timings: &Timings,
-) -> Result<Vec<PageFacts>, Errors> {
+) -> Result<Vec<PageDone>, Errors> {
+    let (figures, theme) = (&*loaded.figures.value, &*loaded.theme.value);
     let ctx = markdown::Context {
         config,
         routes: &model.routes,
         assets: &model.assets,
         figures,
         templates: theme,
-        highlighter,
+        highlighter: &cache.highlighter,
     };
-    let results: Vec<Result<PageFacts, Errors>> = content
+    let results: Vec<Result<PageDone, Errors>> = loaded
+        .content
         .pages
         .par_iter()
         .map(|page| {
-            let clock = Instant::now();
-            let text = page.full_text(&config.root)?;
-            let source =
-                markdown::PageSource { path: &page.path, text: &text, dir: &page.dir, body_offset: page.body_offset };
-            let rendered = markdown::render(&ctx, &source);
-            Timings::add(&timings.markdown_ns, clock);
-            let rendered = rendered?;
-            timings.highlight_ns.fetch_add(rendered.highlight_ns, Ordering::Relaxed);
+            let markdown_key = keys.markdown_of(loaded.hashes[&page.path]);
+            let html_key = keys.html_of(markdown_key);
+            let output = page_output_path(page)?;
+            let cached = cache.markdown.get(&page.path).filter(|m| m.key == markdown_key);
+            let previous = cache.products.get(&output).filter(|p| p.key == html_key);
+            if let (Some(markdown), Some(html)) = (cached, previous)
+                && sink.keep(&output, &html.value)?
+            {
+                return Ok(PageDone {
+                    path: page.path.clone(),
+                    rendered: Arc::clone(&markdown.value),
+                    markdown: Keyed { key: markdown_key, value: () },
+                    markdown_reused: true,
+                    output,
+                    html: Some(html.clone()),
+                    html_reused: true,
+                });
+            }
+            let rendered = match cached {
+                Some(markdown) => Arc::clone(&markdown.value),
+                None => {
+                    let clock = Instant::now();
+                    let text = page.full_text(&config.root)?;
+                    let source = markdown::PageSource {
+                        path: &page.path,
+                        text: &text,
+                        dir: &page.dir,
+                        body_offset: page.body_offset,
+                    };
+                    let rendered = markdown::render(&ctx, &source);
+                    Timings::add(&timings.markdown_ns, clock);
+                    let rendered = rendered?;
+                    timings.highlight_ns.fetch_add(rendered.highlight_ns, Ordering::Relaxed);
+                    Arc::new(rendered)
+                }
+            };
             let clock = Instant::now();
             let html = render_page(config, figures, theme, model, page, &rendered);
             Timings::add(&timings.templates_ns, clock);
             let clock = Instant::now();
-            sink.put(OutputFile::text(page_output_path(page)?, html?))?;
+            let product = sink.put(OutputFile::text(output.clone(), html?))?;
             Timings::add(&timings.write_ns, clock);
-            Ok(PageFacts {
-                anchors: rendered.anchors,
-                anchor_links: rendered.anchor_links,
-                has_code: rendered.has_code,
+            Ok(PageDone {
+                path: page.path.clone(),
+                rendered,
+                markdown: Keyed { key: markdown_key, value: () },
+                markdown_reused: cached.is_some(),
+                output,
+                html: product.map(|value| Keyed { key: html_key, value }),
+                html_reused: false,
             })
         })
         .collect();
     let mut errors = Errors::default();
-    let mut facts = Vec::with_capacity(results.len());
+    let mut done = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(f) => facts.push(f),
+            Ok(page) => done.push(page),
             Err(e) => errors.extend(e.0),
         }
     }
-    errors.into_result(facts)
+    errors.into_result(done)
 }
 
 /// Where a page's HTML goes. Routes are checked when pages are parsed, so this fails only if a

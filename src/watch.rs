@@ -16,6 +16,7 @@ use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, Debouncer, Reco
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::is_editor_temp_file;
 use crate::error::{Error, Result};
+use crate::site::Scope;
 
 /// How long the debouncer waits for a burst of events to end. Editors' save sequences (vim's
 /// rename-and-write included) finish within a few milliseconds, so this groups each save into one
@@ -30,23 +31,14 @@ const WATCHED_DIRS: [&str; 2] = ["content", "themes"];
 pub enum Change {
     /// `site.yaml`.
     Config,
-    /// A page or asset under `content/`.
+    /// A Markdown page under `content/` (by its name: it may also be a folder named `x.md`).
+    Page,
+    /// Anything else under `content/`: an asset, a folder.
     Content,
     /// A template or static file of the site's theme.
     Theme,
     /// A data file under `content/_data/`.
     Data,
-}
-
-/// One burst of changes: what kinds of input changed, and which paths.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
-    /// Sorted and without duplicates.
-    pub kinds: Vec<Change>,
-    /// The changed paths that matter to the site (absolute).
-    pub paths: Vec<PathBuf>,
-    /// Events were lost: anything may have changed.
-    pub rescan: bool,
 }
 
 /// Says what `path` (absolute) is to the site, or `None` when a change to it cannot change the site.
@@ -61,7 +53,13 @@ pub fn classify(config: &Config, path: &Path) -> Option<Change> {
         return Some(Change::Config);
     }
     if let Ok(rest) = path.strip_prefix(&config.content_dir) {
-        return Some(if rest.starts_with(crate::figures::DATA_DIR) { Change::Data } else { Change::Content });
+        return Some(if rest.starts_with(crate::figures::DATA_DIR) {
+            Change::Data
+        } else if path.extension().is_some_and(|e| e == "md") {
+            Change::Page
+        } else {
+            Change::Content
+        });
     }
     // `themes/` itself counts: when it is created, the events for the files inside may be missed.
     if path.starts_with(&config.theme_dir) || path == config.root.join("themes") {
@@ -113,15 +111,12 @@ impl Watcher {
     }
 
     /// Calls `rebuild` after every burst of changes that can change the site, until the watcher
-    /// stops. `rebuild` gets the changes and returns the configuration it loaded, if it loaded
-    /// one; that configuration classifies the next changes.
-    pub fn run(mut self, mut config: Option<Config>, mut rebuild: impl FnMut(&Changes) -> Option<Config>) {
+    /// stops. `rebuild` gets what the next build must read again and returns the configuration it
+    /// loaded, if it loaded one; that configuration classifies the next changes.
+    pub fn run(mut self, mut config: Option<Config>, mut rebuild: impl FnMut(&Scope) -> Option<Config>) {
         while let Some(events) = self.next_burst() {
-            let changes = self.changes(config.as_ref(), &events);
-            if changes.kinds.is_empty() {
-                continue;
-            }
-            if let Some(loaded) = rebuild(&changes) {
+            let Some(scope) = self.scope(config.as_ref(), &events) else { continue };
+            if let Some(loaded) = rebuild(&scope) {
                 config = Some(loaded);
             }
         }
@@ -141,9 +136,13 @@ impl Watcher {
         Some(events)
     }
 
-    /// The distinct changes `events` make to the site, sorted.
-    fn changes(&mut self, config: Option<&Config>, events: &[DebouncedEvent]) -> Changes {
-        let mut changes = Changes::default();
+    /// What the next build must read again after `events`, or `None` when they cannot change
+    /// the site. Pages are named one by one; anything the watcher cannot name precisely (lost
+    /// events, `site.yaml`) means everything, and other files under `content/` mean a new walk of
+    /// it. Data files and templates are always read again by a build, so they only start one.
+    fn scope(&mut self, config: Option<&Config>, events: &[DebouncedEvent]) -> Option<Scope> {
+        let mut scope = Scope::default();
+        let mut relevant = false;
         for event in events.iter().filter(|event| is_relevant(event)) {
             for path in &event.paths {
                 self.rewatch_if_recreated(path);
@@ -151,22 +150,24 @@ impl Watcher {
                     Some(config) => classify(config, path),
                     None => is_config_file(&self.root, path).then_some(Change::Config),
                 };
-                if let Some(change) = change {
-                    changes.kinds.push(change);
-                    changes.paths.push(path.clone());
+                match change {
+                    None => continue,
+                    Some(Change::Page) => scope.pages.push(path.clone()),
+                    Some(Change::Content) => scope.content = true,
+                    Some(Change::Config) => scope.everything = true,
+                    Some(Change::Theme | Change::Data) => {}
                 }
+                relevant = true;
             }
             // A rescan means events were lost; anything may have changed.
             if event.need_rescan() {
-                changes.kinds.push(Change::Content);
-                changes.rescan = true;
+                scope.everything = true;
+                relevant = true;
             }
         }
-        changes.kinds.sort();
-        changes.kinds.dedup();
-        changes.paths.sort();
-        changes.paths.dedup();
-        changes
+        scope.pages.sort();
+        scope.pages.dedup();
+        relevant.then_some(scope)
     }
 
     /// Watches `content/` or `themes/` again when it is created or replaced (say, by a checkout).
@@ -216,10 +217,10 @@ mod tests {
     }
 
     #[test]
-    fn pages_assets_and_folders_in_content_are_content() {
-        check("content/a.md", Some(Change::Content));
-        check("content/_index.md", Some(Change::Content));
-        check("content/notes/b.md", Some(Change::Content));
+    fn pages_are_pages_and_assets_and_folders_in_content_are_content() {
+        check("content/a.md", Some(Change::Page));
+        check("content/_index.md", Some(Change::Page));
+        check("content/notes/b.md", Some(Change::Page));
         check("content/notes", Some(Change::Content));
         check("content/img/chart.png", Some(Change::Content));
         check("content", Some(Change::Content));
@@ -279,6 +280,6 @@ mod tests {
         let text = "title: T\nbase_url: https://example.org/\ntheme: t\noutput_dir: build/site\n";
         let config = Config::parse(Path::new("/site"), text, &Overrides::default()).unwrap();
         assert_eq!(classify(&config, Path::new("/site/build/site/index.html")), None);
-        assert_eq!(classify(&config, Path::new("/site/content/a.md")), Some(Change::Content));
+        assert_eq!(classify(&config, Path::new("/site/content/a.md")), Some(Change::Page));
     }
 }

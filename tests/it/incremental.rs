@@ -2,10 +2,10 @@
 //! what a clean build gives. A copy of the explainer goes through edits, additions, removals and
 //! renames of pages, templates, data and config; after each one the two are compared file by file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use picket::config::{Config, Overrides};
-use picket::site::{Scope, Session};
+use picket::site::{Cache, Memory, Scope};
 
 use crate::support::{copy_dir, dump, redact};
 
@@ -19,13 +19,31 @@ fn clean(root: &Path) -> String {
     }
 }
 
-fn incremental(session: &mut Session, root: &Path, changed: &[&str]) -> String {
-    let paths: Vec<PathBuf> = changed.iter().map(|p| root.join(p)).collect();
+/// What the watcher would say of `changed`: pages by name, other files under `content/` as a
+/// new walk, `site.yaml` as everything (templates and data are always read again).
+fn scope_of(root: &Path, changed: &[&str]) -> Scope {
+    let mut scope = Scope::default();
+    for path in changed {
+        match *path {
+            "site.yaml" => scope.everything = true,
+            p if p.starts_with("content/_data") || p.starts_with("themes/") => {}
+            p if p.ends_with(".md") => scope.pages.push(root.join(p)),
+            _ => scope.content = true,
+        }
+    }
+    scope
+}
+
+fn incremental(cache: &mut Cache, root: &Path, changed: &[&str]) -> String {
+    let scope = scope_of(root, changed);
     match Config::load(root, &Overrides::default()) {
-        Ok(config) => match session.rebuild(&config, Scope::Files(&paths)) {
-            Ok(built) => dump(&built.files),
-            Err(errors) => redact(&errors.to_string()),
-        },
+        Ok(config) => {
+            let memory = Memory::default();
+            match picket::site::run(&config, cache, &scope, &memory) {
+                Ok(_) => dump(&memory.into_files()),
+                Err(errors) => redact(&errors.to_string()),
+            }
+        }
         Err(error) => redact(&error.to_string()),
     }
 }
@@ -45,16 +63,25 @@ fn every_incremental_rebuild_equals_a_clean_build() {
     copy_dir(&repo.join("content"), &root.join("content"));
     copy_dir(&repo.join("themes"), &root.join("themes"));
 
-    let mut session = Session::default();
+    let mut cache = Cache::in_memory();
     let mut step = |name: &str, changed: &[&str], expect_ok: bool| {
-        let fast = incremental(&mut session, root, changed);
+        let fast = incremental(&mut cache, root, changed);
         let slow = clean(root);
         assert_eq!(fast, slow, "after step `{name}` the incremental build differs from a clean one");
         assert_eq!(!fast.starts_with("error"), expect_ok, "step `{name}`:\n{}", &fast[..fast.len().min(600)]);
+        cache.reuse()
     };
-    step("first build", &["content/pay.md"], true);
+    let first = step("first build", &["content/pay.md"], true);
+    assert_eq!((first.markdown_reused, first.files_reused), (0, 0), "{first:?}");
+    let n_pages = first.markdown_rendered;
     edit(root, "content/pay.md", |t| t + "\nA new closing paragraph.\n");
-    step("edit a page body", &["content/pay.md"], true);
+    // Only the edited page is read, parsed, rendered and templated again; the cache must hit for
+    // every other page (a cache that silently stops hitting fails here, not only in speed).
+    let reuse = step("edit a page body", &["content/pay.md"], true);
+    assert_eq!((reuse.pages_parsed, reuse.markdown_rendered), (1, 1), "{reuse:?}");
+    assert_eq!(reuse.pages_reused, n_pages - 1, "{reuse:?}");
+    assert_eq!(reuse.markdown_reused, n_pages - 1, "{reuse:?}");
+    assert!(reuse.files_reused >= n_pages - 1, "{reuse:?}");
     edit(root, "content/dispute.md", |t| t.replace("title: \"The dispute and the talks\"", "title: \"The talks\""));
     step("retitle a page shown in the navigation", &["content/dispute.md"], true);
     edit(root, "content/new.md", |_| "---\ntitle: New\nweight: 5\n---\nSee [Saturday](pay.md#saturday).\n".into());
@@ -85,10 +112,12 @@ fn every_incremental_rebuild_equals_a_clean_build() {
     step("break a declared check", &["content/_data/figures.yaml"], false);
     edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1300", "value: 1036"));
     step("fix the check", &["content/_data/figures.yaml"], true);
-    edit(root, "themes/explainer/templates/page.html", |t| {
-        t.replace("{% block content %}", "{% block content %}<!-- edited -->")
+    edit(root, "themes/explainer/templates/base.html", |t| {
+        t.replacen("{% block content %}", "{% block content %}<!-- edited -->", 1)
     });
-    step("edit a template", &["themes/explainer/templates/page.html"], true);
+    // A template change re-renders the HTML of every page but none of their Markdown.
+    let reuse = step("edit a template", &["themes/explainer/templates/base.html"], true);
+    assert!(reuse.files_made >= n_pages && reuse.markdown_rendered == 0, "{reuse:?}");
     edit(root, "site.yaml", |t| t.replace("title: Junior doctors' strike explained", "title: The strike explained"));
     step("edit the config", &["site.yaml"], true);
     edit(root, "content/patients.md", |t| t.replace("---\n\n", "---\n\nSaved twice.\n\n"));
@@ -99,5 +128,6 @@ fn every_incremental_rebuild_equals_a_clean_build() {
     step("edit another page while one is broken", &["content/figures.md"], false);
     edit(root, "content/patients.md", |t| t.replace("titel:", "title:"));
     step("fix the broken page", &["content/patients.md"], true);
-    step("a change event with no change", &["content/pay.md"], true);
+    let reuse = step("a change event with no change", &["content/pay.md"], true);
+    assert_eq!((reuse.markdown_rendered, reuse.files_made), (0, 0), "nothing is made again: {reuse:?}");
 }

@@ -1,0 +1,385 @@
+//! The build cache: what a build takes from the one before instead of making it again.
+//!
+//! Every product is keyed by a hash of exactly what it was made from: the bytes of the page, of
+//! the data files and templates, the site's structure (routes and front matter of every page),
+//! the configuration and picket's own build. A product is reused only when making it again would
+//! give the same bytes, so a rebuild always equals a clean build. The cache never looks at file
+//! times. It may be empty (`check`, the tests), kept in memory between rebuilds (`serve`) or kept
+//! on disk between builds (`build`, see `disk`). It counts what it reuses (`Reuse`), so that a
+//! cache that silently stopped hitting shows in the tests.
+//!
+//! Loading is scoped: the watcher names the pages that changed (`Scope`), and only those are read
+//! again. Data files and templates are few, so they are always read and hashed; only their
+//! parsing is skipped when their bytes are the same.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, Bodies, Content, Page};
+use crate::error::{Error, Errors};
+use crate::figures::{self, Figures};
+use crate::markdown::{Highlighter, Rendered};
+use crate::output::{OutputPath, Stamp};
+use crate::render::Theme;
+
+/// What a rebuild must read again. The watcher decides it; a build without one reads everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Read every input again: the first build, lost events, a folder replaced.
+    pub everything: bool,
+    /// Something under `content/` other than a Markdown page changed (an asset, a folder): walk
+    /// `content/` again. Pages whose bytes did not change are still not parsed again.
+    pub content: bool,
+    /// Markdown pages saved, added or removed since the last build (absolute paths).
+    pub pages: Vec<PathBuf>,
+}
+
+impl Scope {
+    pub fn everything() -> Scope {
+        Scope { everything: true, ..Scope::default() }
+    }
+}
+
+/// A product of an earlier build with the key of what it was made from.
+#[derive(Debug, Clone)]
+pub(crate) struct Keyed<T> {
+    pub key: u64,
+    pub value: T,
+}
+
+/// Where a file an earlier build made can be found again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Product {
+    /// Its bytes, held in memory (`serve`).
+    #[serde(skip)]
+    Bytes(Arc<[u8]>),
+    /// The file in the output folder, as it was when this build wrote it (`build`).
+    File(Stamp),
+}
+
+/// How much of the last build came from the cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reuse {
+    pub pages_parsed: usize,
+    pub pages_reused: usize,
+    pub markdown_rendered: usize,
+    pub markdown_reused: usize,
+    pub files_made: usize,
+    pub files_reused: usize,
+}
+
+/// The hashes of a page's file: of the whole text, and of its front matter alone (which the
+/// pages that list it depend on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct PageHash {
+    pub text: u64,
+    pub front: u64,
+}
+
+/// The inputs of one build, with their hashes.
+pub(crate) struct Loaded {
+    pub content: Content,
+    pub hashes: HashMap<PathBuf, PageHash>,
+    pub figures: Keyed<Arc<Figures>>,
+    pub theme: Keyed<Arc<Theme>>,
+    /// A hash of the theme's shortcode templates alone: all that Markdown reads of the theme.
+    pub shortcodes: u64,
+}
+
+/// The pages and assets of the last load. `complete` is false when some page failed to load:
+/// then the next load walks `content/` again, whatever the scope.
+struct Pages {
+    content: Content,
+    hashes: HashMap<PathBuf, PageHash>,
+    complete: bool,
+}
+
+/// What is kept from one build to the next.
+pub struct Cache {
+    bodies: Bodies,
+    pub(crate) highlighter: Highlighter,
+    pages: Option<Pages>,
+    figures: Option<Keyed<Arc<Figures>>>,
+    theme: Option<Keyed<Arc<Theme>>>,
+    pub(crate) markdown: HashMap<PathBuf, Keyed<Arc<Rendered>>>,
+    pub(crate) products: HashMap<OutputPath, Keyed<Product>>,
+    /// The site-wide files (404, tags, sitemap, feed) with the key they were made for.
+    pub(crate) site_files: Option<(u64, Vec<(OutputPath, Product)>)>,
+    pub(crate) reuse: Reuse,
+}
+
+impl Cache {
+    /// A cache that holds nothing yet, for a build whose page bodies are read again when they
+    /// render (`build`, `check`): memory does not grow with the size of the pages.
+    pub fn empty() -> Cache {
+        Cache::new(Bodies::Release)
+    }
+
+    /// A cache for `serve`, which keeps page bodies, since it renders the same pages again and again.
+    pub fn in_memory() -> Cache {
+        Cache::new(Bodies::Keep)
+    }
+
+    fn new(bodies: Bodies) -> Cache {
+        Cache {
+            bodies,
+            highlighter: Highlighter::default(),
+            pages: None,
+            figures: None,
+            theme: None,
+            markdown: HashMap::new(),
+            products: HashMap::new(),
+            site_files: None,
+            reuse: Reuse::default(),
+        }
+    }
+
+    /// How much of the last build came from the cache.
+    pub fn reuse(&self) -> Reuse {
+        self.reuse
+    }
+
+    /// Reads what `scope` says changed and takes the rest from the cache.
+    pub(crate) fn load(&mut self, config: &Config, scope: &Scope) -> Result<Loaded, Errors> {
+        let config_key = config_key(config);
+        let previous_pages = self.pages.take();
+        let (figures, theme) = (self.figures.take(), self.theme.take());
+        let bodies = self.bodies;
+        let (pages, (figures, theme)) = rayon::join(
+            || load_pages(config, scope, previous_pages, bodies),
+            || rayon::join(|| load_figures(config, figures), || load_theme(config, config_key, theme)),
+        );
+        let (pages, reuse, mut errors) = pages;
+        self.reuse.pages_parsed = reuse.pages_parsed;
+        self.reuse.pages_reused = reuse.pages_reused;
+        let figures = figures.map_err(|e| errors.extend(e.0)).ok();
+        let theme = theme.map_err(|e| errors.extend(e.0)).ok();
+        match (errors.is_empty(), figures, theme) {
+            (true, Some(figures), Some((theme, shortcodes))) => {
+                Ok(Loaded { content: pages.content, hashes: pages.hashes, figures, theme, shortcodes })
+            }
+            (_, figures, theme) => {
+                // Keep what did load, so that the next build reads only what must be fixed.
+                self.pages = Some(Pages { complete: false, ..pages });
+                self.figures = figures;
+                self.theme = theme.map(|(theme, _)| theme);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Keeps the inputs of a build for the next one, with the products it made.
+    pub(crate) fn keep(&mut self, loaded: Loaded, complete: bool) {
+        self.pages = Some(Pages { content: loaded.content, hashes: loaded.hashes, complete });
+        self.figures = Some(loaded.figures);
+        self.theme = Some(loaded.theme);
+    }
+
+    /// Forgets the products of pages and files that are gone.
+    pub(crate) fn forget_all_but(&mut self, pages: &HashSet<&Path>, outputs: &HashSet<&OutputPath>) {
+        self.markdown.retain(|path, _| pages.contains(path.as_path()));
+        self.products.retain(|path, _| outputs.contains(path));
+    }
+}
+
+/// A hash of everything in `value`. Keys are only ever compared with keys made by the same
+/// build of picket (`PICKET_BUILD_ID` is part of every key), so the hash needs no stability beyond
+/// that.
+pub(crate) fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    env!("PICKET_BUILD_ID").hash(&mut hasher);
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A hash of bytes, for page texts.
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// What every product depends on in the configuration.
+pub(crate) fn config_key(config: &Config) -> u64 {
+    hash_of(&format!("{config:?}"))
+}
+
+fn page_hash(page: &Page, text: &str) -> PageHash {
+    PageHash { text: hash_bytes(text.as_bytes()), front: hash_bytes(&text.as_bytes()[..page.body_offset]) }
+}
+
+/// Parses a page, releasing its body if the build does not keep bodies.
+fn parse_page(relative: &Path, text: String, bodies: Bodies) -> Result<(Page, PageHash), Error> {
+    let mut page = Page::parse(relative, text)?;
+    let hash = page_hash(&page, &page.text);
+    if bodies == Bodies::Release {
+        page.release_body();
+    }
+    Ok((page, hash))
+}
+
+#[derive(Default)]
+struct PageReuse {
+    pages_parsed: usize,
+    pages_reused: usize,
+}
+
+/// The pages and assets of `content/`: only the pages `scope` names are read again when the
+/// last load is complete; otherwise `content/` is walked and every page read, but a page whose
+/// bytes did not change is taken from `previous` rather than parsed again.
+fn load_pages(config: &Config, scope: &Scope, previous: Option<Pages>, bodies: Bodies) -> (Pages, PageReuse, Errors) {
+    match previous {
+        Some(previous) if previous.complete && !scope.everything && !scope.content => {
+            match reload_named(config, &scope.pages, previous, bodies) {
+                Ok(result) => result,
+                Err(previous) => walk_pages(config, Some(previous), bodies),
+            }
+        }
+        previous => walk_pages(config, previous, bodies),
+    }
+}
+
+/// Reads the pages `named` again into `previous`; `Err(previous)` when a named path is a folder
+/// (or was one), since then a walk must find what it holds.
+#[allow(clippy::result_large_err)]
+fn reload_named(
+    config: &Config,
+    named: &[PathBuf],
+    mut previous: Pages,
+    bodies: Bodies,
+) -> Result<(Pages, PageReuse, Errors), Pages> {
+    let mut errors = Errors::default();
+    let mut reuse = PageReuse::default();
+    for absolute in named {
+        let Ok(inside) = absolute.strip_prefix(&config.content_dir) else { continue };
+        let relative = config.relative(absolute).to_path_buf();
+        let holds_pages = previous.content.pages.iter().any(|p| p.path.starts_with(&relative) && p.path != relative);
+        if absolute.is_dir() || holds_pages {
+            return Err(previous);
+        }
+        let ignored = inside.components().any(|c| content::is_hidden_or_private(c.as_os_str()))
+            || content::is_editor_temp_file(absolute)
+            || absolute.extension().is_none_or(|e| e != "md");
+        if ignored {
+            continue;
+        }
+        previous.content.pages.retain(|p| p.path != relative);
+        previous.hashes.remove(&relative);
+        if !absolute.is_file() {
+            continue;
+        }
+        reuse.pages_parsed += 1;
+        let parsed = content::read_text_as(absolute, &relative).and_then(|text| parse_page(&relative, text, bodies));
+        match parsed {
+            Ok((page, _)) if page.front_matter.draft && !config.drafts => {}
+            Ok((page, hash)) => {
+                previous.hashes.insert(page.path.clone(), hash);
+                previous.content.pages.push(page);
+            }
+            Err(err) => errors.push(err),
+        }
+    }
+    reuse.pages_reused = previous.content.pages.len().saturating_sub(reuse.pages_parsed);
+    errors.extend(content::check_pages(&mut previous.content.pages));
+    let complete = errors.is_empty();
+    Ok((Pages { complete, ..previous }, reuse, errors))
+}
+
+/// Walks `content/`, reads every page and parses those whose bytes changed since `previous`.
+fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Pages, PageReuse, Errors) {
+    let found = content::find(config);
+    let mut errors = Errors(found.errors);
+    let (mut old_pages, old_hashes) = match previous {
+        Some(previous) => {
+            let pages: HashMap<PathBuf, Page> =
+                previous.content.pages.into_iter().map(|p| (p.path.clone(), p)).collect();
+            (pages, previous.hashes)
+        }
+        None => (HashMap::new(), HashMap::new()),
+    };
+    // Read and hash in parallel; parse only what changed.
+    let texts: Vec<Result<(String, u64), Error>> = found
+        .pages
+        .par_iter()
+        .map(|(absolute, relative)| {
+            let text = content::read_text_as(absolute, relative)?;
+            let hash = hash_bytes(text.as_bytes());
+            Ok((text, hash))
+        })
+        .collect();
+    let mut to_parse = Vec::new();
+    let mut pages = Vec::with_capacity(found.pages.len());
+    let mut hashes = HashMap::with_capacity(found.pages.len());
+    let mut reuse = PageReuse::default();
+    for ((_, relative), text) in found.pages.iter().zip(texts) {
+        let (text, hash) = match text {
+            Ok(read) => read,
+            Err(err) => {
+                errors.push(err);
+                continue;
+            }
+        };
+        let same = old_hashes.get(relative).filter(|h| h.text == hash).copied();
+        match (same, old_pages.remove(relative)) {
+            (Some(old_hash), Some(page)) => {
+                reuse.pages_reused += 1;
+                hashes.insert(relative.clone(), old_hash);
+                pages.push(page);
+            }
+            _ => to_parse.push((relative, text)),
+        }
+    }
+    reuse.pages_parsed = to_parse.len();
+    let parsed: Vec<Result<(Page, PageHash), Error>> =
+        to_parse.into_par_iter().map(|(relative, text)| parse_page(relative, text, bodies)).collect();
+    for result in parsed {
+        match result {
+            Ok((page, _)) if page.front_matter.draft && !config.drafts => {}
+            Ok((page, hash)) => {
+                hashes.insert(page.path.clone(), hash);
+                pages.push(page);
+            }
+            Err(err) => errors.push(err),
+        }
+    }
+    if errors.is_empty() {
+        errors.extend(content::check_pages(&mut pages));
+    } else {
+        pages.sort_by(|a, b| a.route.cmp(&b.route));
+    }
+    let complete = errors.is_empty();
+    (Pages { content: Content { pages, assets: found.assets }, hashes, complete }, reuse, errors)
+}
+
+/// The data files, parsed again only when their bytes changed.
+fn load_figures(config: &Config, previous: Option<Keyed<Arc<Figures>>>) -> Result<Keyed<Arc<Figures>>, Errors> {
+    let files = figures::read(config)?;
+    let key = hash_of(&files);
+    match previous {
+        Some(previous) if previous.key == key => Ok(previous),
+        _ => Ok(Keyed { key, value: Arc::new(figures::parse(&files)?) }),
+    }
+}
+
+/// The templates, parsed again only when their bytes (or the base path their `url()` uses)
+/// changed, with a hash of the shortcode templates alone.
+fn load_theme(
+    config: &Config,
+    config_key: u64,
+    previous: Option<Keyed<Arc<Theme>>>,
+) -> Result<(Keyed<Arc<Theme>>, u64), Errors> {
+    let files = Theme::read(config)?;
+    let key = hash_of(&(&files, config_key));
+    let shortcodes: Vec<&(String, String)> = files.iter().filter(|(name, _)| name.starts_with("shortcodes/")).collect();
+    let shortcodes = hash_of(&(shortcodes, config_key));
+    match previous {
+        Some(previous) if previous.key == key => Ok((previous, shortcodes)),
+        _ => {
+            let dir = config.relative(&config.theme_dir.join(crate::render::TEMPLATES)).to_path_buf();
+            Ok((Keyed { key, value: Arc::new(Theme::parse(config, &dir, files)?) }, shortcodes))
+        }
+    }
+}
