@@ -103,6 +103,19 @@ fn build(args: BuildArgs) -> Result<(), Errors> {
         for (phase, time) in report.timings.phases() {
             eprintln!("  {phase:<10} {:>9.1} ms", time.as_secs_f64() * 1000.0);
         }
+        let reuse = &report.reuse;
+        eprintln!(
+            "  cache      {} of {} pages parsed, {} of {} Markdown rendered, {} of {} files made",
+            reuse.pages_parsed,
+            reuse.pages_parsed + reuse.pages_reused,
+            reuse.markdown_rendered,
+            reuse.markdown_rendered + reuse.markdown_reused,
+            reuse.files_made,
+            reuse.files_made + reuse.files_reused
+        );
+    }
+    if let Some(problem) = &report.cache_problem {
+        eprintln!("warning: the build cache was not used: {}", problem.message);
     }
     println!(
         "built {} pages ({} files, {} new or changed) into {} in {:.0} ms",

@@ -20,7 +20,7 @@ use crate::output::OutputPath;
 use crate::read_text;
 
 /// What a Markdown file becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PageKind {
     Home,
@@ -28,8 +28,8 @@ pub enum PageKind {
     Page,
 }
 
-/// One Markdown file with its parsed front matter.
-#[derive(Debug, Clone)]
+/// One Markdown file with its parsed front matter. The build cache stores it between builds.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Page {
     /// Path relative to the site root, e.g. `content/pay.md`.
     pub path: PathBuf,

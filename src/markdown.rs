@@ -51,7 +51,7 @@ pub struct Context<'a> {
 }
 
 /// A table-of-contents entry; `children` holds the next level down.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -60,7 +60,7 @@ pub struct TocEntry {
 }
 
 /// A link whose `#anchor` must exist on the page at `target` once all pages are rendered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AnchorLink {
     pub target: PathBuf,
     pub anchor: String,
@@ -71,8 +71,8 @@ pub struct AnchorLink {
     pub message: String,
 }
 
-/// A rendered body.
-#[derive(Debug, Clone, Default)]
+/// A rendered body. The build cache stores it (its `html` apart from the rest).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,

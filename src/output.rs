@@ -72,6 +72,20 @@ impl AsRef<Path> for OutputPath {
     }
 }
 
+impl serde::Serialize for OutputPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// Read back from the build cache, an output path is checked again like any other.
+impl<'de> serde::Deserialize<'de> for OutputPath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<OutputPath, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        OutputPath::new(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for OutputPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -415,7 +429,8 @@ fn check_replaceable(out_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn sibling(out_dir: &Path, what: &str) -> PathBuf {
+/// A folder or file picket keeps beside the output folder: `.public.picket-{what}`.
+pub(crate) fn sibling(out_dir: &Path, what: &str) -> PathBuf {
     let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     out_dir.with_file_name(format!(".{name}.picket-{what}"))
 }

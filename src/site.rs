@@ -40,6 +40,10 @@ pub struct Report {
     /// were kept as they were.
     pub n_written: usize,
     pub bytes_written: u64,
+    /// What came from the build cache.
+    pub reuse: Reuse,
+    /// Why the build cache could not be read or written, if it could not; the build is good.
+    pub cache_problem: Option<Error>,
     pub timings: Timings,
 }
 
@@ -135,7 +139,11 @@ impl Sink for Memory {
 /// Builds the site and writes it to the output folder, replacing the old one only on success.
 pub fn build(config: &Config) -> Result<Report, Errors> {
     let staging = output::Staging::begin(&config.output_dir)?;
-    let mut cache = Cache::empty();
+    // A cache folder that cannot be made is no reason to fail the build: it runs without one.
+    let (mut cache, mut cache_problem) = match Cache::on_disk(&config.output_dir) {
+        Ok(cache) => (cache, None),
+        Err(err) => (Cache::empty(), Some(err)),
+    };
     let counting = Counting {
         staging: &staging,
         n_files: AtomicU64::new(0),
@@ -147,7 +155,19 @@ pub fn build(config: &Config) -> Result<Report, Errors> {
     let n_written = counting.n_written.load(Ordering::Relaxed) as usize;
     let bytes_written = counting.bytes.load(Ordering::Relaxed);
     staging.commit()?;
-    Ok(Report { n_pages: outcome.n_pages, n_files, n_written, bytes_written, timings: outcome.timings })
+    let reuse = cache.reuse();
+    if let Err(err) = cache.save(&config.output_dir) {
+        cache_problem = Some(err);
+    }
+    Ok(Report {
+        n_pages: outcome.n_pages,
+        n_files,
+        n_written,
+        bytes_written,
+        reuse,
+        cache_problem,
+        timings: outcome.timings,
+    })
 }
 
 /// Writes into the staging folder, counting the files and what was written anew.
@@ -280,6 +300,8 @@ struct PageDone {
     output: OutputPath,
     html: Option<Keyed<Product>>,
     html_reused: bool,
+    /// Where this build stored the page's Markdown HTML in the disk cache, if it did.
+    packed: Option<cache::disk::PackEntry>,
 }
 
 /// 404, tag pages, sitemap, robots.txt, the feed and the highlight stylesheet: taken whole from
@@ -365,7 +387,11 @@ fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: V
     let outputs: HashSet<OutputPath> = done.iter().map(|d| d.output.clone()).collect();
     cache.forget_all_but(&pages.iter().map(PathBuf::as_path).collect(), &outputs.iter().collect());
     cache.site_files = Some((site_key, site_files));
+    cache.packed.retain(|path, _| pages.contains(path));
     for page in done {
+        if let Some(entry) = page.packed {
+            cache.packed.insert(page.path.clone(), entry);
+        }
         cache.markdown.insert(page.path, Keyed { key: page.markdown.key, value: page.rendered });
         if let Some(html) = page.html {
             cache.products.insert(page.output, html);
@@ -471,10 +497,13 @@ fn render_pages(
                     output,
                     html: Some(html.clone()),
                     html_reused: true,
+                    packed: None,
                 });
             }
-            let rendered = match cached {
-                Some(markdown) => Arc::clone(&markdown.value),
+            let from_cache = cached.and_then(|markdown| cache.with_html(&page.path, &markdown.value));
+            let markdown_reused = from_cache.is_some();
+            let rendered = match from_cache {
+                Some(rendered) => rendered,
                 None => {
                     let clock = Instant::now();
                     let text = page.full_text(&config.root)?;
@@ -497,14 +526,25 @@ fn render_pages(
             let clock = Instant::now();
             let product = sink.put(OutputFile::text(output.clone(), html?))?;
             Timings::add(&timings.write_ns, clock);
+            // A disk cache keeps the Markdown HTML in its pack rather than in memory.
+            let (rendered, packed) = match &cache.disk {
+                None => (rendered, None),
+                Some(_) if markdown_reused => (Arc::clone(&cached.expect("reused from the cache").value), None),
+                Some(disk) => {
+                    let entry = disk.store(&rendered.html)?;
+                    let stripped = Rendered { html: String::new(), ..(*rendered).clone() };
+                    (Arc::new(stripped), Some(entry))
+                }
+            };
             Ok(PageDone {
                 path: page.path.clone(),
                 rendered,
                 markdown: Keyed { key: markdown_key, value: () },
-                markdown_reused: cached.is_some(),
+                markdown_reused,
                 output,
                 html: product.map(|value| Keyed { key: html_key, value }),
                 html_reused: false,
+                packed,
             })
         })
         .collect();

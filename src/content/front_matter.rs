@@ -11,37 +11,40 @@ use crate::error::{Error, Location, Result};
 use crate::yaml;
 
 /// What an editor may write between the `---` lines. Unknown keys are errors.
-#[derive(Debug, Clone, Default, Deserialize)]
+///
+/// It also serializes, for the build cache, in a form it reads back the same: keys without a
+/// value are left out, so that the readers above see only what an editor could have written.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, deserialize_with = "date")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "date")]
     pub date: Option<jiff::civil::Date>,
-    #[serde(default, deserialize_with = "date")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "date")]
     pub updated: Option<jiff::civil::Date>,
     #[serde(default)]
     pub draft: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<i64>,
     /// The last part of the page's URL instead of its file name; one checked URL segment.
-    #[serde(default, deserialize_with = "slug")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "slug")]
     pub slug: Option<String>,
     /// A template name relative to the theme's templates folder.
-    #[serde(default, deserialize_with = "template")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "template")]
     pub template: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
     /// Ids from the sources registry this page relies on.
     #[serde(default)]
     pub sources: Vec<String>,
-    #[serde(default, deserialize_with = "date")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "date")]
     pub review_date: Option<jiff::civil::Date>,
     /// Whether to show a table of contents; `None` lets the theme decide by length.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toc: Option<bool>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<serde_yaml::Value>,
 }
 

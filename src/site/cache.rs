@@ -27,6 +27,10 @@ use crate::markdown::{Highlighter, Rendered};
 use crate::output::{OutputPath, Stamp};
 use crate::render::Theme;
 
+pub(crate) mod disk;
+
+use disk::{Disk, PackEntry};
+
 /// What a rebuild must read again. The watcher decides it; a build without one reads everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
@@ -111,6 +115,10 @@ pub struct Cache {
     /// The site-wide files (404, tags, sitemap, feed) with the key they were made for.
     pub(crate) site_files: Option<(u64, Vec<(OutputPath, Product)>)>,
     pub(crate) reuse: Reuse,
+    /// For `build`: the cache folder on disk, where Markdown HTML is kept rather than in memory.
+    pub(crate) disk: Option<Disk>,
+    /// Where each page's Markdown HTML is in the disk cache's pack.
+    pub(crate) packed: HashMap<PathBuf, PackEntry>,
 }
 
 impl Cache {
@@ -136,7 +144,75 @@ impl Cache {
             products: HashMap::new(),
             site_files: None,
             reuse: Reuse::default(),
+            disk: None,
+            packed: HashMap::new(),
         }
+    }
+
+    /// The cache `picket build` keeps beside `output` from one run to the next. A cache that
+    /// cannot be used (another build of picket, another folder, cut short) starts out empty.
+    pub fn on_disk(output: &Path) -> Result<Cache, Error> {
+        let (disk, index) = Disk::open(output)?;
+        let mut cache = Cache::empty();
+        cache.products = disk::products(&index);
+        cache.site_files = index
+            .site_files
+            .map(|(key, files)| (key, files.into_iter().map(|(path, stamp)| (path, Product::File(stamp))).collect()));
+        for (path, key, rendered, entry) in index.markdown {
+            cache.packed.insert(path.clone(), entry);
+            cache.markdown.insert(path, Keyed { key, value: Arc::new(rendered) });
+        }
+        let mut hashes = HashMap::with_capacity(index.pages.len());
+        let mut pages = Vec::with_capacity(index.pages.len());
+        for (page, hash) in index.pages {
+            hashes.insert(page.path.clone(), hash);
+            pages.push(page);
+        }
+        // Not complete: a build walks `content/` and reads every page; these only spare parsing.
+        cache.pages = Some(Pages { content: Content { pages, assets: Vec::new() }, hashes, complete: false });
+        cache.disk = Some(disk);
+        Ok(cache)
+    }
+
+    /// Writes what this build made to the disk cache it was opened from, for the next build.
+    pub fn save(mut self, output: &Path) -> Result<(), Error> {
+        let Some(disk) = self.disk.take() else { return Ok(()) };
+        let mut index = disk::Index::new(output);
+        if let Some(pages) = self.pages.take().filter(|p| p.complete) {
+            index.pages = pages
+                .content
+                .pages
+                .into_iter()
+                .filter_map(|page| pages.hashes.get(&page.path).copied().map(|hash| (page, hash)))
+                .collect();
+        }
+        for (path, markdown) in self.markdown {
+            if let Some(entry) = self.packed.get(&path) {
+                let rendered = Arc::try_unwrap(markdown.value).unwrap_or_else(|shared| (*shared).clone());
+                index.markdown.push((path, markdown.key, Rendered { html: String::new(), ..rendered }, *entry));
+            }
+        }
+        for (path, product) in self.products {
+            if let Product::File(stamp) = product.value {
+                index.products.push((path, product.key, stamp));
+            }
+        }
+        index.site_files = self.site_files.map(|(key, files)| {
+            let stamps = files.into_iter().filter_map(|(path, product)| match product {
+                Product::File(stamp) => Some((path, stamp)),
+                Product::Bytes(_) => None,
+            });
+            (key, stamps.collect())
+        });
+        disk.save(index)
+    }
+
+    /// `markdown` with its HTML, read back from the disk cache if it is kept there; `None` when
+    /// the disk cache no longer holds it as it was written (then the page renders again).
+    pub(crate) fn with_html(&self, path: &Path, markdown: &Arc<Rendered>) -> Option<Arc<Rendered>> {
+        let Some(disk) = &self.disk else { return Some(Arc::clone(markdown)) };
+        let html = disk.load(self.packed.get(path)?)?;
+        Some(Arc::new(Rendered { html, ..(**markdown).clone() }))
     }
 
     /// How much of the last build came from the cache.

@@ -78,13 +78,15 @@ fn failing_build_leaves_previous_output_byte_identical() {
     std::fs::write(site.path().join("content/guide/first.md"), "---\ntitle: First\n---\nNow changed.\n").unwrap();
     assert!(picket::site::build(&config).is_err());
     assert_eq!(read_tree(&config.output_dir), before);
-    // Only the lock file stays beside the output: it is empty, and deleting it could let two builds in.
-    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+    // Only the lock file and the build cache stay beside the output: the lock is empty, and
+    // deleting it could let two builds in; the cache is the last good build's.
+    let mut leftovers: Vec<_> = std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("picket-"))
         .collect();
-    assert_eq!(leftovers, [".public.picket-lock"]);
+    leftovers.sort();
+    assert_eq!(leftovers, [".public.picket-cache", ".public.picket-lock"]);
 }
 
 #[test]

@@ -113,7 +113,7 @@ fn builds_started_together_leave_a_whole_site_and_the_next_build_works() {
         );
         assert_eq!(
             beside_output(site.path()),
-            BTreeMap::from([(".public.picket-lock".to_string(), false)]),
+            BTreeMap::from([(".public.picket-cache".to_string(), true), (".public.picket-lock".to_string(), false)]),
             "round {round}"
         );
         build(site.path());

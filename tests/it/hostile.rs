@@ -606,7 +606,7 @@ fn output_and_siblings(site: &Site, output: &Path) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut paths = vec![output.to_path_buf()];
-    for what in ["staging", "lock", "old"] {
+    for what in ["staging", "lock", "old", "cache"] {
         paths.push(output.with_file_name(format!(".{name}.picket-{what}")));
     }
     paths

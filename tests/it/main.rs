@@ -2,6 +2,7 @@
 //! `tests/fixtures/<feature>/<case>/`.
 
 mod build;
+mod cache;
 mod check;
 mod cli;
 mod concurrency;

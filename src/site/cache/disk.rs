@@ -1,0 +1,180 @@
+//! The build cache on disk, beside the output folder (`.public.picket-cache/` for `public/`):
+//! what `picket build` keeps from one run to the next. It is safe to delete, never published,
+//! and read and written only by the build that holds the output's lock.
+//!
+//! `index.json` holds the parsed pages, each page's rendered Markdown without its HTML, and the
+//! stamp of every output file, with the build of picket that wrote them and a hash of the rest.
+//! `markdown.pack` holds the Markdown HTML, appended as pages render; an entry is found by its
+//! offset and checked against its hash whenever it is read. An index written by another build of
+//! picket, for another output folder, or that does not read back whole, is ignored (the build
+//! then starts from nothing and writes a new one); a pack entry whose bytes do not match its hash
+//! is not used. So the cache is never trusted, only checked.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Keyed, PageHash, Product};
+use crate::content::Page;
+use crate::error::Error;
+use crate::markdown::Rendered;
+use crate::output::{OutputPath, Stamp};
+
+/// The version of the files' layout; a cache in any other is ignored.
+const FORMAT: u32 = 1;
+
+const INDEX: &str = "index.json";
+const PACK: &str = "markdown.pack";
+
+/// Where a page's Markdown HTML is in the pack, and the hash of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PackEntry {
+    pub offset: u64,
+    pub len: u64,
+    pub hash: u64,
+}
+
+/// What `index.json` holds.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Index {
+    format: u32,
+    build: String,
+    output: PathBuf,
+    pub pages: Vec<(Page, PageHash)>,
+    /// Each page's rendered Markdown with `html` empty, its key and where its HTML is.
+    pub markdown: Vec<(PathBuf, u64, Rendered, PackEntry)>,
+    pub products: Vec<(OutputPath, u64, Stamp)>,
+    pub site_files: Option<(u64, Vec<(OutputPath, Stamp)>)>,
+}
+
+impl Index {
+    pub fn new(output: &Path) -> Index {
+        Index {
+            format: FORMAT,
+            build: env!("PICKET_BUILD_ID").to_string(),
+            output: output.to_path_buf(),
+            pages: Vec::new(),
+            markdown: Vec::new(),
+            products: Vec::new(),
+            site_files: None,
+        }
+    }
+}
+
+/// The cache folder of one output folder, open for this build.
+pub(crate) struct Disk {
+    dir: PathBuf,
+    /// The pack, open for reading and appending, and its length.
+    pack: Mutex<(std::fs::File, u64)>,
+}
+
+impl Disk {
+    /// Opens the cache of `output` and reads its index; an index that cannot be used is
+    /// replaced by an empty one. Errors only when the folder cannot be made or opened.
+    pub fn open(output: &Path) -> Result<(Disk, Index), Error> {
+        let dir = crate::output::sibling(output, "cache");
+        std::fs::create_dir_all(&dir).map_err(|err| Error::io(&dir, &err))?;
+        let index = read_index(&dir.join(INDEX), output);
+        let pack_path = dir.join(PACK);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&pack_path)
+            .map_err(|err| Error::io(&pack_path, &err))?;
+        let mut len = file.seek(SeekFrom::End(0)).map_err(|err| Error::io(&pack_path, &err))?;
+        let index = match index {
+            Some(index) => index,
+            None => {
+                // Nothing points into the old pack: start it again.
+                file.set_len(0).map_err(|err| Error::io(&pack_path, &err))?;
+                len = 0;
+                Index::new(output)
+            }
+        };
+        Ok((Disk { dir, pack: Mutex::new((file, len)) }, index))
+    }
+
+    /// Appends `html` to the pack.
+    pub fn store(&self, html: &str) -> Result<PackEntry, Error> {
+        let mut pack = self.pack.lock().expect("no thread panics while holding the lock");
+        let offset = pack.1;
+        pack.0.write_all(html.as_bytes()).map_err(|err| Error::io(&self.dir.join(PACK), &err))?;
+        pack.1 += html.len() as u64;
+        Ok(PackEntry { offset, len: html.len() as u64, hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()) })
+    }
+
+    /// The HTML stored at `entry`, or `None` when the pack does not hold it as it was written.
+    pub fn load(&self, entry: &PackEntry) -> Option<String> {
+        let mut pack = self.pack.lock().expect("no thread panics while holding the lock");
+        if entry.offset.checked_add(entry.len)? > pack.1 {
+            return None;
+        }
+        let mut bytes = vec![0; usize::try_from(entry.len).ok()?];
+        pack.0.seek(SeekFrom::Start(entry.offset)).ok()?;
+        pack.0.read_exact(&mut bytes).ok()?;
+        (xxhash_rust::xxh3::xxh3_64(&bytes) == entry.hash).then_some(())?;
+        String::from_utf8(bytes).ok()
+    }
+
+    /// Writes `index` in place of the old one, in one step. When most of the pack is no longer
+    /// pointed at, it is first written again with only what `index` uses.
+    pub fn save(self, mut index: Index) -> Result<(), Error> {
+        let (file, len) = self.pack.into_inner().expect("no thread panics while holding the lock");
+        let live: u64 = index.markdown.iter().map(|(_, _, _, entry)| entry.len).sum();
+        if len > 2 * live + (1 << 20) {
+            compact(&self.dir, file, &mut index)?;
+        }
+        let json =
+            serde_json::to_vec(&index).map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
+        let mut bytes = json;
+        // A hash of the index at its end: an index cut short or changed does not read back.
+        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        bytes.extend_from_slice(format!("\n{hash:016x}\n").as_bytes());
+        let temporary = self.dir.join(format!("{INDEX}.new"));
+        std::fs::write(&temporary, &bytes).map_err(|err| Error::io(&temporary, &err))?;
+        let target = self.dir.join(INDEX);
+        std::fs::rename(&temporary, &target).map_err(|err| Error::io(&target, &err))
+    }
+}
+
+/// Reads `index.json`; `None` when it is missing, cut short, changed, or written by another
+/// build of picket or for another output folder.
+fn read_index(path: &Path, output: &Path) -> Option<Index> {
+    let bytes = std::fs::read(path).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?.strip_suffix('\n')?;
+    let (json, hash) = text.rsplit_once('\n')?;
+    if format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes())) != hash {
+        return None;
+    }
+    let index: Index = serde_json::from_str(json).ok()?;
+    (index.format == FORMAT && index.build == env!("PICKET_BUILD_ID") && index.output == output).then_some(index)
+}
+
+/// Writes a new pack with only the entries `index` points at, and moves the entries.
+fn compact(dir: &Path, mut old: std::fs::File, index: &mut Index) -> Result<(), Error> {
+    let path = dir.join(format!("{PACK}.new"));
+    let mut new = std::fs::File::create(&path).map_err(|err| Error::io(&path, &err))?;
+    let mut offset = 0;
+    for (_, _, _, entry) in &mut index.markdown {
+        let mut bytes = vec![0; entry.len as usize];
+        old.seek(SeekFrom::Start(entry.offset)).map_err(|err| Error::io(&path, &err))?;
+        old.read_exact(&mut bytes).map_err(|err| Error::io(&path, &err))?;
+        new.write_all(&bytes).map_err(|err| Error::io(&path, &err))?;
+        entry.offset = offset;
+        offset += entry.len;
+    }
+    std::fs::rename(&path, dir.join(PACK)).map_err(|err| Error::io(&path, &err))
+}
+
+/// The products of an index as the cache keeps them.
+pub(crate) fn products(index: &Index) -> HashMap<OutputPath, Keyed<Product>> {
+    index
+        .products
+        .iter()
+        .map(|(path, key, stamp)| (path.clone(), Keyed { key: *key, value: Product::File(*stamp) }))
+        .collect()
+}
