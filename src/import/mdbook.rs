@@ -20,6 +20,7 @@ use crate::error::{Error, Errors, Result};
 
 /// What book.toml decides for the conversion.
 struct Book {
+    title: String,
     /// The chapters' folder, relative to SRC (`src` unless `book.src` says otherwise).
     src_dir: PathBuf,
     /// `[output.html.redirect]`: old path (without `/`), target as written, line.
@@ -76,6 +77,7 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
         layout: &layout,
         report,
         copies: BTreeMap::new(),
+        markdown_includes: BTreeSet::new(),
         errors: Errors::default(),
     };
     let mut files = Vec::new();
@@ -96,11 +98,14 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
     }
     plan.redirects(&mut fronts);
     plan.check_nesting(&chapters, &summary_path);
+    let mut others = Vec::new();
     for file in &sources {
         let inside = file.path.strip_prefix(&book.src_dir).unwrap_or(&file.path).to_path_buf();
         let Some(dest) = layout.dest.get(&inside) else { continue };
         let dest_path = Path::new("content").join(dest);
-        if inside.extension().is_some_and(|e| e == "md") {
+        if inside.extension().is_some_and(|e| e == "md") && !layout.chapters.contains(&inside) {
+            others.push((file, inside, dest_path));
+        } else if inside.extension().is_some_and(|e| e == "md") {
             let front = fronts.remove(&inside);
             match front {
                 Some(_) if is_home(dest) || dest.ends_with("_index.md") => plan.report.n_sections += 1,
@@ -113,6 +118,24 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
         } else {
             plan.report.n_copied += 1;
             files.push(NewFile::copy(dest_path, &file.read_from));
+        }
+    }
+    // Markdown that is no chapter: converted when a page includes it as Markdown (which may
+    // include more), else kept byte for byte, as SUMMARY.md shown in a code block must be.
+    let mut converted = BTreeSet::new();
+    while let Some((_, inside, dest_path)) =
+        others.iter().find(|(_, inside, _)| plan.markdown_includes.contains(inside) && !converted.contains(inside))
+    {
+        converted.insert(inside.clone());
+        let dest = dest_path.strip_prefix("content").unwrap_or(dest_path).to_path_buf();
+        if let Some(text) = plan.chapter(inside, &dest, None) {
+            files.push(NewFile::text(dest_path.clone(), text));
+        }
+    }
+    for (file, inside, dest_path) in &others {
+        if !converted.contains(inside) {
+            plan.report.n_copied += 1;
+            files.push(NewFile::copy(dest_path.clone(), &file.read_from));
         }
     }
     // Chapters SUMMARY.md lists whose file is missing: mdBook creates them with their title.
@@ -239,6 +262,9 @@ struct Planner<'a> {
     report: Report,
     /// Included files from outside `src/`: destination (below DEST) -> the file to copy.
     copies: BTreeMap<PathBuf, PathBuf>,
+    /// Markdown files of `src/` that are no chapter but are included as Markdown, so are
+    /// converted like chapters (the others are copied as they are).
+    markdown_includes: BTreeSet<PathBuf>,
     errors: Errors,
 }
 
@@ -430,7 +456,7 @@ impl Planner<'_> {
         }
         match fence {
             Some(fence) if text[fence.content.clone()].trim() == &text[helper.range.clone()] => {
-                let include = self.include_target(dest, &written, part, &src_path, line);
+                let include = self.include_target(dest, &written, part, &src_path, line, false);
                 let language = if fence.language.is_empty() { "text".to_string() } else { fence.language.clone() };
                 let call = shortcode(&include, Some(&language), &helper.name);
                 let keeps_newline = text[fence.range.clone()].ends_with('\n');
@@ -467,8 +493,9 @@ impl Planner<'_> {
                 None
             }
             None => {
-                let include = self.include_target(dest, &written, part, &src_path, line);
-                let language = (helper.name != "include").then_some("rust");
+                let as_markdown = helper.name == "include";
+                let include = self.include_target(dest, &written, part, &src_path, line, as_markdown);
+                let language = (!as_markdown).then_some("rust");
                 self.report.count("`{{#include}}` and its kin made the `include` shortcode", 1);
                 Some(Edit { range: helper.range.clone(), text: shortcode(&include, language, &helper.name) })
             }
@@ -483,6 +510,7 @@ impl Planner<'_> {
         part: Option<(&'static str, String)>,
         src_path: &Path,
         line: Option<usize>,
+        as_markdown: bool,
     ) -> Include {
         let dest_dir = dest.parent().unwrap_or(Path::new(""));
         let unresolved = Include { path: written.to_string(), part: part.clone() };
@@ -490,9 +518,12 @@ impl Planner<'_> {
             Target::Inside(path) => {
                 match path.strip_prefix(&self.book.src_dir).ok().and_then(|p| self.layout.dest.get(p)) {
                     Some(target) => {
-                        if self.layout.chapters.contains(path.strip_prefix(&self.book.src_dir).unwrap_or(&path))
-                            && path.extension().is_some_and(|e| e == "md")
-                        {
+                        let inside = path.strip_prefix(&self.book.src_dir).unwrap_or(&path).to_path_buf();
+                        let is_markdown = inside.extension().is_some_and(|e| e == "md");
+                        if as_markdown && is_markdown {
+                            self.markdown_includes.insert(inside.clone());
+                        }
+                        if self.layout.chapters.contains(&inside) && is_markdown {
                             self.report.note(src_path, line, format!("this includes the chapter `{written}`, which now starts with front matter; include a file that is no chapter instead"));
                         }
                         Include { path: relative_link(dest_dir, target), part }
@@ -668,7 +699,7 @@ impl Planner<'_> {
     /// A home page for a book without README.md: mdBook showed the first chapter at `/`.
     fn home_page(&mut self, summary: &Summary) -> String {
         let mut front = FrontMatter::default();
-        front.set("title", Value::String(summary.title.clone().unwrap_or_else(|| "Home".to_string())));
+        front.set("title", Value::String(self.book.title.clone()));
         let first = summary.chapters().into_iter().find_map(|(c, _)| {
             c.path.as_ref().and_then(|p| normalize(p)).and_then(|p| self.layout.dest.get(&p).cloned())
         });
@@ -687,14 +718,48 @@ impl Planner<'_> {
             return None;
         }
         let text = self.tree.read_text(&path).ok()?;
+        // The page is served at any depth, so links to chapters become the theme's `url()` of
+        // their page; a marker stands for each until the text is made safe for Tera.
+        const MARKER: &str = "PICKET-IMPORT-URL:";
+        let dir = self.book.not_found.parent().unwrap_or(Path::new("")).to_path_buf();
+        let events = pulldown_cmark::Parser::new_ext(&text, crate::markdown::options()).map(|event| match event {
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { link_type, dest_url, title, id }) => {
+                let (file, fragment) = dest_url.split_once('#').map_or((dest_url.as_ref(), None), |(f, a)| (f, Some(a)));
+                let page = normalize(&dir.join(file)).and_then(|p| self.layout.dest.get(&p)).filter(|_| !file.contains(':'));
+                let dest_url = match page {
+                    Some(page) => {
+                        let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+                        format!("{MARKER}/{}{fragment}", route_of(page)).into()
+                    }
+                    None => dest_url,
+                };
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { link_type, dest_url, title, id })
+            }
+            other => other,
+        });
         let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(&text, crate::markdown::options()));
+        pulldown_cmark::html::push_html(&mut html, events);
         self.report.note(
             &path,
             None,
             "its text is now in themes/default/templates/404.html, which makes picket's 404 page; edit it there",
         );
-        Some(html.replace('{', "&#123;").replace('}', "&#125;"))
+        let html = html.replace('{', "&#123;").replace('}', "&#125;");
+        let mut out = String::new();
+        let mut rest = html.as_str();
+        while let Some(at) = rest.find(MARKER) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + MARKER.len()..];
+            let end = after.find('"').unwrap_or(after.len());
+            let (path, fragment) = after[..end].split_once('#').map_or((&after[..end], None), |(p, f)| (p, Some(f)));
+            out.push_str(&format!("{{{{ url(path=\"{path}\") }}}}"));
+            if let Some(fragment) = fragment {
+                out.push_str(&format!("#{fragment}"));
+            }
+            rest = &after[end..];
+        }
+        out.push_str(rest);
+        Some(out)
     }
 }
 
@@ -936,6 +1001,7 @@ fn book_settings(book: &TomlFile, report: &mut Report) -> Book {
     put(&mut site, report, "theme", Value::String("default".to_string()), "the theme the import wrote");
     put(&mut site, report, "heading_ids", Value::String("mdbook".to_string()), "mdBook's heading ids");
     let mut settings = Book {
+        title: title.unwrap_or("My book").to_string(),
         src_dir,
         redirects: Vec::new(),
         numbered: true,

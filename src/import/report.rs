@@ -98,12 +98,13 @@ impl fmt::Display for Report {
         };
         writeln!(f, "imported {tool} in {} into {}", self.src.display(), self.dest.display())?;
         let home = if self.home_written { ", and a home page the import wrote" } else { "" };
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         writeln!(
             f,
-            "  pages: {} ({} sections, {} pages){home}",
+            "  pages: {} ({}, {}){home}",
             self.n_sections + self.n_pages,
-            self.n_sections,
-            self.n_pages
+            plural(self.n_sections, "section"),
+            plural(self.n_pages, "page")
         )?;
         writeln!(f, "  files copied as they are: {}", self.n_copied)?;
         let site: Vec<String> = self.site_keys.iter().map(|(key, from)| format!("{key} (from {from})")).collect();

@@ -22,6 +22,8 @@ use crate::error::{Error, Errors, Result};
 struct Site {
     /// Markdown files below `content/`, relative to `content/`.
     pages: BTreeSet<PathBuf>,
+    /// Every file below `content/` (pages and assets), relative to `content/`.
+    files: BTreeSet<PathBuf>,
     /// Shortcode templates SRC provides (`templates/shortcodes/NAME.html`), by name.
     shortcodes: BTreeSet<String>,
     /// `page_template` of each section folder (relative to `content/`).
@@ -77,7 +79,9 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
     let mut files = Vec::new();
     let mut errors = Errors::default();
     let mut sources = Vec::new();
+    let mut content_files = BTreeSet::new();
     for file in tree.files(Path::new("content"), &mut report) {
+        content_files.insert(file.path.strip_prefix("content").unwrap_or(&file.path).to_path_buf());
         let inside = file.path.strip_prefix("content").unwrap_or(&file.path).to_path_buf();
         if inside.extension().is_some_and(|e| e == "md") {
             match read_source(&tree, file, inside) {
@@ -99,7 +103,7 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
     let (shortcode_files, shortcodes) = shortcode_templates(&tree, &mut report);
     files.extend(shortcode_files);
     let mut site =
-        Site { pages: sources.iter().map(|s| s.inside.clone()).collect(), shortcodes, page_templates: BTreeMap::new() };
+        Site { pages: sources.iter().map(|s| s.inside.clone()).collect(), files: content_files, shortcodes, page_templates: BTreeMap::new() };
     let mut tables = Vec::new();
     for source in &sources {
         match parse_front_matter(&tree, source) {
@@ -569,7 +573,7 @@ fn convert_body(source: &Source, site: &Site, report: &mut Report) -> String {
         let Some(target) = destination.url.strip_prefix("@/") else { continue };
         let (file, fragment) = target.split_once('#').map_or((target, None), |(f, a)| (f, Some(a)));
         let resolved = normalize(Path::new(file));
-        if resolved.as_ref().is_none_or(|r| !site.pages.contains(r)) {
+        if resolved.as_ref().is_none_or(|r| !site.files.contains(r)) {
             report.note(
                 path,
                 line(destination.range.start),
@@ -757,11 +761,11 @@ fn note_other_folders(tree: &Tree, config: &TomlFile, report: &mut Report) {
             "picket does not compile Sass; compile it to CSS and put the CSS in themes/default/static/",
         );
     }
-    if tree.exists(Path::new("themes")) {
-        let line = config.table.get("theme").map(|v| config.line(&v.span()));
+    // A `theme` key is noted where it is written; the folder only when nothing names it.
+    if tree.exists(Path::new("themes")) && !config.table.contains_key("theme") {
         report.note(
             Path::new("themes"),
-            line,
+            None,
             "Zola themes were not converted; themes/default is a new theme, so port what the site needs into it",
         );
     }
@@ -823,7 +827,6 @@ fn site_settings(config: &TomlFile, report: &mut Report) -> String {
         if text_of("default_language").is_some() { "default_language" } else { "Zola's default" },
     );
     put(&mut site, report, "theme", Value::String("default".to_string()), "the theme the import wrote");
-    let mut heading_ids = true;
     let mut extra = serde_yaml::Mapping::new();
     for entry in config.entries(table) {
         let line = Some(entry.line);
@@ -859,10 +862,7 @@ fn site_settings(config: &TomlFile, report: &mut Report) -> String {
                     let value = as_str(sub.value).unwrap_or_default();
                     match (sub.key, value) {
                         ("anchors", "on") | ("paths", "on") => {}
-                        ("anchors", other) => {
-                            heading_ids = other == "on";
-                            report.note(&path, Some(sub.line), format!("`anchors = \"{other}\"`: picket's `heading_ids: zola` makes Zola's default ids (`on`); headings may get other ids than before, so check links to them"));
-                        }
+                        ("anchors", other) => report.note(&path, Some(sub.line), format!("`anchors = \"{other}\"`: picket's `heading_ids: zola` makes Zola's default ids (`on`), the closest it has; headings may get other ids than before, so check links to them")),
                         (key, other) => report.note(&path, Some(sub.line), format!("`slugify.{key} = \"{other}\"` is not carried over; picket keeps file names as written and slugifies tags its own way")),
                     }
                 }
@@ -872,9 +872,7 @@ fn site_settings(config: &TomlFile, report: &mut Report) -> String {
             key => report.note(&path, line, format!("`{key} = {}`: {}", shown(entry.value), site_advice(key))),
         }
     }
-    if heading_ids {
-        put(&mut site, report, "heading_ids", Value::String("zola".to_string()), "Zola's default anchors");
-    }
+    put(&mut site, report, "heading_ids", Value::String("zola".to_string()), "Zola's anchors");
     if !extra.is_empty() {
         put(&mut site, report, "extra", Value::Mapping(extra), "extra");
     }
