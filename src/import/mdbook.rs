@@ -724,8 +724,10 @@ impl Planner<'_> {
         let dir = self.book.not_found.parent().unwrap_or(Path::new("")).to_path_buf();
         let events = pulldown_cmark::Parser::new_ext(&text, crate::markdown::options()).map(|event| match event {
             pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { link_type, dest_url, title, id }) => {
-                let (file, fragment) = dest_url.split_once('#').map_or((dest_url.as_ref(), None), |(f, a)| (f, Some(a)));
-                let page = normalize(&dir.join(file)).and_then(|p| self.layout.dest.get(&p)).filter(|_| !file.contains(':'));
+                let (file, fragment) =
+                    dest_url.split_once('#').map_or((dest_url.as_ref(), None), |(f, a)| (f, Some(a)));
+                let page =
+                    normalize(&dir.join(file)).and_then(|p| self.layout.dest.get(&p)).filter(|_| !file.contains(':'));
                 let dest_url = match page {
                     Some(page) => {
                         let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();

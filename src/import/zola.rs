@@ -83,13 +83,17 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
     for file in tree.files(Path::new("content"), &mut report) {
         content_files.insert(file.path.strip_prefix("content").unwrap_or(&file.path).to_path_buf());
         let inside = file.path.strip_prefix("content").unwrap_or(&file.path).to_path_buf();
+        let private = inside.iter().any(|c| c.to_string_lossy().starts_with('_') && c != "_index.md");
         if inside.extension().is_some_and(|e| e == "md") {
+            if private {
+                report.note(&file.path, None, "picket does not publish pages whose names (or folders' names) start with `_`; rename it if readers need it");
+            }
             match read_source(&tree, file, inside) {
                 Ok(source) => sources.push(source),
                 Err(err) => errors.push(err),
             }
         } else {
-            if inside.components().any(|c| c.as_os_str().to_string_lossy().starts_with('_')) {
+            if private {
                 report.note(
                     &file.path,
                     None,
@@ -102,8 +106,12 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
     }
     let (shortcode_files, shortcodes) = shortcode_templates(&tree, &mut report);
     files.extend(shortcode_files);
-    let mut site =
-        Site { pages: sources.iter().map(|s| s.inside.clone()).collect(), files: content_files, shortcodes, page_templates: BTreeMap::new() };
+    let mut site = Site {
+        pages: sources.iter().map(|s| s.inside.clone()).collect(),
+        files: content_files,
+        shortcodes,
+        page_templates: BTreeMap::new(),
+    };
     let mut tables = Vec::new();
     for source in &sources {
         match parse_front_matter(&tree, source) {
