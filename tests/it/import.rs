@@ -371,7 +371,7 @@ fn an_imported_zola_site_without_newer_keys_builds_with_its_links_resolved() {
     let text = std::fs::read_to_string(&home).unwrap().replace("docs/missing.md", "docs/guide.md");
     std::fs::write(&home, text).unwrap();
     let built = import::build(&work.dest).unwrap_or_else(|errors| panic!("{}", work.redact(&errors.to_string())));
-    let page = built.files.iter().find(|f| f.path == Path::new("index.html")).unwrap();
+    let page = built.files.iter().find(|f| f.path.to_string_lossy() == "index.html").unwrap();
     let html = String::from_utf8(page.bytes().unwrap()).unwrap();
     assert!(html.contains("href=\"/sub/docs/guide/#install\""), "{html}");
     assert!(html.contains("<a class=\"site-title\" href=\"/sub/\">Links</a>"), "{html}");
