@@ -9,6 +9,7 @@ use super::NewFile;
 const TEMPLATES: &str = "themes/default/templates";
 
 const STYLE: &str = include_str!("theme/common/style.css");
+const HEAD: &str = include_str!("theme/common/head.html");
 const NOT_FOUND: &str = include_str!("theme/common/404.html");
 const TAG: &str = include_str!("theme/common/tag.html");
 const TAGS: &str = include_str!("theme/common/tags.html");
@@ -18,7 +19,12 @@ fn template(name: &str, text: &str) -> NewFile {
 }
 
 fn common() -> Vec<NewFile> {
-    vec![template("partials/style.css", STYLE), template("tag.html", TAG), template("tags.html", TAGS)]
+    vec![
+        template("partials/head.html", HEAD),
+        template("partials/style.css", STYLE),
+        template("tag.html", TAG),
+        template("tags.html", TAGS),
+    ]
 }
 
 /// The theme for a Zola site. `custom` names the templates its pages ask for (`template = "x.html"`),

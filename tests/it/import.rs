@@ -39,7 +39,7 @@ impl Work {
 
 /// The theme files every import of a tool writes the same; snapshots show them once (in
 /// `zola_config` and `mdbook_summary`) and elsewhere by name only.
-const FIXED_THEME: [&str; 8] = [
+const FIXED_THEME: [&str; 9] = [
     "themes/default/templates/base.html",
     "themes/default/templates/index.html",
     "themes/default/templates/section.html",
@@ -47,6 +47,7 @@ const FIXED_THEME: [&str; 8] = [
     "themes/default/templates/tag.html",
     "themes/default/templates/tags.html",
     "themes/default/templates/partials/style.css",
+    "themes/default/templates/partials/head.html",
     "themes/default/templates/partials/page_list.html",
 ];
 
