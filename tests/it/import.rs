@@ -135,6 +135,11 @@ fn mdbook_book_toml() {
 }
 
 #[test]
+fn mdbook_bad_book_toml_is_located_and_nothing_is_written() {
+    insta::assert_snapshot!("mdbook_bad_book_toml", check(Tool::Mdbook, "mdbook/bad_book_toml", ""));
+}
+
+#[test]
 fn mdbook_without_summary_is_an_error() {
     let out = check(Tool::Mdbook, "mdbook/no_summary", "");
     assert!(out.starts_with("error: there is no SUMMARY.md"), "{out}");
