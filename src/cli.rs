@@ -1,4 +1,4 @@
-//! The command line: `build`, `check`, `serve` and `init`, each a small `Args` struct with `run`.
+//! The command line: `build`, `check`, `serve`, `init` and `import`, each a small `Args` struct with `run`.
 //!
 //! Parses nothing itself (clap does) and prints only the success summary; errors go back to
 //! `main`, which prints them and picks the exit code.
@@ -33,6 +33,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write a small working site into DIR to start from
     Init(InitArgs),
+    /// Convert a Zola site or an mdBook book into a picket site in DEST, keeping its old URLs
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +86,17 @@ pub struct InitArgs {
     pub dir: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The tool the site comes from
+    #[arg(value_enum)]
+    pub tool: crate::import::Tool,
+    /// The site's folder: holds config.toml and content/ (Zola) or book.toml and src/SUMMARY.md (mdBook); never changed
+    pub src: PathBuf,
+    /// Where to write the picket site (created if missing; must be empty and outside SRC)
+    pub dest: PathBuf,
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<(), Errors> {
     match cli.command {
@@ -91,7 +104,18 @@ pub fn run(cli: Cli) -> Result<(), Errors> {
         Command::Check(args) => check(args),
         Command::Serve(args) => crate::serve::run(args),
         Command::Init(args) => crate::init::run(&args.dir).map_err(Errors::from),
+        Command::Import(args) => import(args),
     }
+}
+
+/// Imports, prints the report, then builds the new site in memory: exit 0 only when it builds.
+fn import(args: ImportArgs) -> Result<(), Errors> {
+    let report = crate::import::run(args.tool, &args.src, &args.dest)?;
+    println!("{report}");
+    println!("building {} in memory to check it (nothing is written)", display_path(&args.dest));
+    let built = crate::import::build(&args.dest)?;
+    println!("{} builds: {} pages ({} files)", display_path(&args.dest), built.n_pages, built.files.len());
+    Ok(())
 }
 
 fn build(args: BuildArgs) -> Result<(), Errors> {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod figures;
+pub mod import;
 pub mod init;
 pub mod markdown;
 pub mod output;

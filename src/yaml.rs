@@ -269,5 +269,11 @@ fn value_read(stack: &mut [Frame]) {
     }
 }
 
+/// Writes `value` as YAML text (used by `picket import` for the files it writes). Strings that
+/// YAML would read as something else are quoted.
+pub(crate) fn to_text(value: &serde_yaml::Value) -> String {
+    serde_yaml::to_string(value).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests;

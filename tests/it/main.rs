@@ -9,6 +9,7 @@ mod concurrency;
 mod errors;
 mod explainer;
 mod hostile;
+mod import;
 mod incremental;
 mod robustness;
 mod serve;
