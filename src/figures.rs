@@ -7,9 +7,11 @@
 //! that tables, charts and grids become lives in `figures/html.rs` and `figures/grid.rs`.
 
 mod checks;
+pub mod citations;
 pub mod grid;
 pub mod html;
 mod tables;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::error::{Error, Errors, Location, Result};
 use crate::yaml;
+use values::{Refused, refuse};
 
 pub use grid::Grid;
 
@@ -30,89 +33,41 @@ pub struct Source {
     /// Short name used in citation links.
     pub short: String,
     pub title: String,
+    /// The publisher, only when the report names itself as published by it.
     #[serde(default)]
     pub publisher: Option<String>,
-    /// `YYYY-MM-DD` or `YYYY-MM`, only when the report states it.
-    #[serde(default, deserialize_with = "some_date")]
+    /// A publisher the site infers, and from what.
+    #[serde(default)]
+    pub inferred_publisher: Option<Inferred>,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, only when the report states it.
+    #[serde(default, deserialize_with = "values::some_date")]
     pub date: Option<String>,
+    /// A date the site infers from the report's words, and from what.
+    #[serde(default)]
+    pub inferred_date: Option<InferredDate>,
     /// `http(s)`, `mailto:` or site-relative: the sources list links to it.
-    #[serde(default, deserialize_with = "link_url")]
+    #[serde(default, deserialize_with = "values::link_url")]
     pub url: Option<String>,
     pub covers: String,
 }
 
-/// Reads a URL a page will link to: `http(s)://`, `mailto:` or a path on the site (`/report.pdf`).
-/// Anything else (`javascript:`, `data:`) could run script or hide content behind a link.
-fn link_url<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    yaml::checked_string(deserializer, |url| {
-        let lower = url.trim().to_ascii_lowercase();
-        let site_relative = lower.starts_with('/') && !lower.starts_with("//");
-        if ["https://", "http://", "mailto:"].iter().any(|scheme| lower.starts_with(scheme)) || site_relative {
-            return Ok(());
-        }
-        Err(format!(
-            "`{}` is not a URL picket links to; write an `https://` or `http://` address, a `mailto:` address, or a path on the site starting with `/`",
-            url.escape_debug()
-        ))
-    })
-    .map(Some)
+/// A publisher the site works out rather than reads: the name and what it is inferred from.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Inferred {
+    pub value: String,
+    /// What the inference rests on, in a sentence readers can check against the report.
+    pub from: String,
 }
 
-/// Reads a number that is finite: `.nan` and `.inf` are YAML numbers but no count or amount.
-fn finite_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<serde_yaml::Number>, D::Error> {
-    struct Finite;
-
-    impl serde::de::Visitor<'_> for Finite {
-        type Value = serde_yaml::Number;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a number")
-        }
-
-        fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<Self::Value, E> {
-            Ok(number.into())
-        }
-
-        fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<Self::Value, E> {
-            Ok(number.into())
-        }
-
-        fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<Self::Value, E> {
-            if number.is_finite() {
-                return Ok(number.into());
-            }
-            Err(E::custom(yaml::own_message(&format!(
-                "`{number}` is not a finite number; write the number the report gives, such as `1150`"
-            ))))
-        }
-    }
-
-    deserializer.deserialize_any(Finite).map(Some)
-}
-
-/// Reads a date written `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, checking that it exists.
-fn date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    yaml::checked_string(deserializer, |text| {
-        let parts: Vec<&str> = text.split('-').collect();
-        let number = |part: &str, digits: usize| (part.len() == digits).then(|| part.parse::<i16>().ok()).flatten();
-        let valid = match parts.as_slice() {
-            [year] => number(year, 4).is_some(),
-            [year, month] => number(year, 4).is_some() && number(month, 2).is_some_and(|m| (1..=12).contains(&m)),
-            [_, _, _] => text.parse::<jiff::civil::Date>().is_ok(),
-            _ => false,
-        };
-        if valid {
-            return Ok(());
-        }
-        Err(format!(
-            "`{}` is not a date; write `YYYY-MM-DD`, `YYYY-MM` or `YYYY` with a real month and day, such as `2016-02-10` or `2016-01`",
-            text.escape_debug()
-        ))
-    })
-}
-
-fn some_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    date(deserializer).map(Some)
+/// A date the site works out rather than reads (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), and from what.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InferredDate {
+    #[serde(deserialize_with = "values::date")]
+    pub value: String,
+    /// What the inference rests on, in a sentence readers can check against the report.
+    pub from: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,26 +86,86 @@ impl OneOrMany {
     }
 }
 
+/// A number a report gives, under `figures:`.
+// The `Refused` fields are never read: reading one is the error.
+#[allow(dead_code)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFigure {
     id: String,
     label: String,
-    #[serde(default, deserialize_with = "finite_number")]
+    #[serde(deserialize_with = "values::finite_number")]
     value: Option<serde_yaml::Number>,
+    unit: String,
+    #[serde(deserialize_with = "values::date")]
+    as_of: String,
+    #[serde(default)]
+    qualifier: Option<String>,
+    source: OneOrMany,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default, deserialize_with = "refuse_operation")]
+    sum: Option<Refused>,
+    #[serde(default, deserialize_with = "refuse_operation")]
+    difference: Option<Refused>,
+}
+
+/// A number the site computes from other figures, under `computed:`. It has no `source`, `value`,
+/// `as_of` or `qualifier` of its own: all of them follow from its parts.
+// The `Refused` fields are never read: reading one is the error.
+#[allow(dead_code)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComputed {
+    id: String,
+    label: String,
     #[serde(default)]
     sum: Option<Vec<String>>,
     #[serde(default)]
     difference: Option<[String; 2]>,
     unit: String,
-    #[serde(deserialize_with = "date")]
-    as_of: String,
-    #[serde(default)]
-    qualifier: Option<String>,
-    #[serde(default)]
-    source: Option<OneOrMany>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default, deserialize_with = "refuse_source")]
+    source: Option<Refused>,
+    #[serde(default, deserialize_with = "refuse_value")]
+    value: Option<Refused>,
+    #[serde(default, deserialize_with = "refuse_as_of")]
+    as_of: Option<Refused>,
+    #[serde(default, deserialize_with = "refuse_qualifier")]
+    qualifier: Option<Refused>,
+}
+
+fn refuse_operation<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
+    refuse(
+        d,
+        "a figure under `figures:` is a number a report gives; move a figure with `sum` or `difference` under `computed:`, where it takes its sources from its parts",
+    )
+}
+
+fn refuse_source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
+    refuse(
+        d,
+        "a computed figure cannot have a `source`: the site worked it out, and it is shown as computed from the figures it is made of; remove this line (a total a report gives belongs under `figures:`)",
+    )
+}
+
+fn refuse_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
+    refuse(
+        d,
+        "a computed figure's value is worked out from its parts; remove `value` (a number a report gives belongs under `figures:`)",
+    )
+}
+
+fn refuse_as_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
+    refuse(d, "a computed figure takes its date from the figures it is made of; remove `as_of`")
+}
+
+fn refuse_qualifier<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
+    refuse(
+        d,
+        "a computed figure is exact, so it takes no `qualifier`; words like “almost” belong to a number a report gives, under `figures:`",
+    )
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -160,6 +175,8 @@ struct DataFile {
     sources: Vec<Source>,
     #[serde(default)]
     figures: Vec<RawFigure>,
+    #[serde(default)]
+    computed: Vec<RawComputed>,
     #[serde(default)]
     checks: Vec<checks::RawCheck>,
     #[serde(default)]
@@ -188,19 +205,105 @@ impl Origin {
     }
 }
 
-/// A number with its unit, date and sources.
+/// Where a number comes from: a report, or the site's own arithmetic. A computed number never
+/// has sources of its own, only the sources of what it is computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Provenance {
+    /// Given by the reports with these ids, in registry order.
+    Reported { sources: Vec<String> },
+    /// Worked out by the site.
+    Computed(Computation),
+}
+
+impl Provenance {
+    /// The reports behind the number, at any depth, in registry order.
+    pub fn sources(&self) -> &[String] {
+        match self {
+            Provenance::Reported { sources } => sources,
+            Provenance::Computed(computation) => &computation.sources,
+        }
+    }
+
+    pub fn computation(&self) -> Option<&Computation> {
+        match self {
+            Provenance::Reported { .. } => None,
+            Provenance::Computed(computation) => Some(computation),
+        }
+    }
+}
+
+/// How the site worked a number out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Sum,
+    Difference,
+    /// Counted from rules (the hours of a week grid).
+    Count,
+}
+
+impl Operation {
+    /// What a computed number is called where it appears: `our sum`, `our difference`, `our count`.
+    pub fn mark_words(self) -> &'static str {
+        match self {
+            Operation::Sum => "our sum",
+            Operation::Difference => "our difference",
+            Operation::Count => "our count",
+        }
+    }
+
+    /// `sum`, `difference`, `count`: for `data-computed` attributes and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Sum => "sum",
+            Operation::Difference => "difference",
+            Operation::Count => "count",
+        }
+    }
+}
+
+/// A computed number: the operation, what it is made of, and the reports those come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computation {
+    pub operation: Operation,
+    pub parts: Vec<Part>,
+    /// The reports behind the parts, at any depth, in registry order.
+    pub sources: Vec<String>,
+}
+
+/// One number a computation is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The figure id, or the column and row a table cell comes from.
+    pub name: String,
+    /// The number as readers see it.
+    pub text: String,
+    /// Whether the part is itself computed.
+    pub computed: bool,
+}
+
+impl Computation {
+    /// For editors' messages: "the sum of `a` and `b`".
+    pub fn how(&self) -> String {
+        let names: Vec<String> = self.parts.iter().map(|p| format!("`{}`", p.name)).collect();
+        match self.operation {
+            Operation::Sum => format!("the sum of {}", and_list(&names)),
+            Operation::Difference => names.join(" minus "),
+            Operation::Count => format!("a count from {}", and_list(&names)),
+        }
+    }
+}
+
+/// A number with its unit, date and provenance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub id: String,
     pub label: String,
     pub value: f64,
     pub unit: String,
-    pub as_of: String,
+    /// `YYYY-MM-DD` or `YYYY-MM`. A computed figure has the date its parts share, or none.
+    pub as_of: Option<String>,
     pub qualifier: Option<String>,
-    /// Source ids, in registry order; a computed figure cites the sources of its parts.
-    pub sources: Vec<String>,
-    /// How a computed figure was derived, e.g. "sum of a and b"; `None` when typed in the data.
-    pub computed: Option<String>,
+    pub provenance: Provenance,
     pub note: Option<String>,
     pub origin: Origin,
 }
@@ -213,6 +316,10 @@ impl Figure {
             None => format_number(self.value),
         }
     }
+
+    pub fn is_computed(&self) -> bool {
+        matches!(self.provenance, Provenance::Computed(_))
+    }
 }
 
 /// One cell of a generated table.
@@ -220,7 +327,7 @@ impl Figure {
 pub struct Cell {
     pub value: f64,
     pub text: String,
-    pub sources: Vec<String>,
+    pub provenance: Provenance,
 }
 
 /// A table whose cells come from figures; computed columns and the total row are derived here.
@@ -235,6 +342,7 @@ pub struct Table {
     pub total: Option<(String, Vec<Option<Cell>>)>,
     pub chart: Option<Chart>,
     pub note: Option<String>,
+    /// Every report behind the table's cells, computed ones included, in registry order.
     pub sources: Vec<String>,
 }
 
@@ -243,8 +351,11 @@ pub struct Column {
     pub id: String,
     pub label: String,
     pub unit: Option<String>,
-    /// How the column is computed, for the note under the table.
+    /// How the column is computed, for the note under the table; `None` when its cells are
+    /// figures.
     pub computed: Option<String>,
+    /// The operation of a computed column.
+    pub operation: Option<Operation>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -314,15 +425,28 @@ pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
         let origin = |id: &str| origin_of(path, text, id);
         let mut seen = BTreeSet::new();
         for source in file.sources {
+            let at = origin(&source.id);
             if !seen.insert(source.id.clone()) || figures.sources.iter().any(|s| s.id == source.id) {
                 errors.push(
-                    origin(&source.id)
-                        .error(format!("the source id `{}` is defined twice; give each source its own id", source.id)),
+                    at.error(format!("the source id `{}` is defined twice; give each source its own id", source.id)),
                 );
+            }
+            if source.date.is_some() && source.inferred_date.is_some() {
+                errors.push(at.error(format!(
+                    "the source `{}` has both `date` and `inferred_date`; keep `date` if the report states it, else `inferred_date`",
+                    source.id
+                )));
+            }
+            if source.publisher.is_some() && source.inferred_publisher.is_some() {
+                errors.push(at.error(format!(
+                    "the source `{}` has both `publisher` and `inferred_publisher`; keep `publisher` if the report names it, else `inferred_publisher`",
+                    source.id
+                )));
             }
             figures.sources.push(source);
         }
-        raw_figures.extend(file.figures.into_iter().map(|f| (origin(&f.id), f)));
+        raw_figures.extend(file.figures.into_iter().map(|f| (origin(&f.id), RawEntry::Reported(f))));
+        raw_figures.extend(file.computed.into_iter().map(|f| (origin(&f.id), RawEntry::Computed(f))));
         raw_checks.extend(file.checks.into_iter().map(|c| (origin(&c.id), c)));
         raw_tables.extend(file.tables.into_iter().map(|t| (origin(&t.id), t)));
         raw_grids.extend(file.week_grids.into_iter().map(|g| (origin(&g.id), g)));
@@ -364,115 +488,146 @@ fn origin_of(path: &Path, text: &str, id: &str) -> Origin {
     Origin { path: path.to_path_buf(), line: index + 1, line_text: line.to_string() }
 }
 
-fn resolve_figures(figures: &mut Figures, raw: Vec<(Origin, RawFigure)>, errors: &mut Errors) {
-    let source_ids: Vec<&str> = figures.sources.iter().map(|s| s.id.as_str()).collect();
-    let order = |id: &str| source_ids.iter().position(|s| *s == id).unwrap_or(usize::MAX);
-    let by_id: BTreeMap<&str, &(Origin, RawFigure)> = raw.iter().map(|r| (r.1.id.as_str(), r)).collect();
+/// A figure record as written: a number a report gives, or one the site computes.
+enum RawEntry {
+    Reported(RawFigure),
+    Computed(RawComputed),
+}
+
+impl RawEntry {
+    fn id(&self) -> &str {
+        match self {
+            RawEntry::Reported(figure) => &figure.id,
+            RawEntry::Computed(figure) => &figure.id,
+        }
+    }
+}
+
+fn resolve_figures(figures: &mut Figures, raw: Vec<(Origin, RawEntry)>, errors: &mut Errors) {
+    let by_id: BTreeMap<&str, &(Origin, RawEntry)> = raw.iter().map(|r| (r.1.id(), r)).collect();
     if by_id.len() != raw.len() {
         let mut seen = BTreeSet::new();
-        for (origin, figure) in &raw {
-            if !seen.insert(&figure.id) {
+        for (origin, entry) in &raw {
+            if !seen.insert(entry.id()) {
                 errors.push(
                     origin
-                        .error(format!("the figure id `{}` is defined twice; give each figure its own id", figure.id)),
+                        .error(format!("the figure id `{}` is defined twice; give each figure its own id", entry.id())),
                 );
             }
         }
     }
-    for (origin, figure) in &raw {
-        match resolve_figure(&by_id, origin, figure, &source_ids, 0) {
-            Ok((value, mut sources, computed)) => {
-                sources.sort_by_key(|s| order(s));
-                sources.dedup();
-                figures.figures.insert(
-                    figure.id.clone(),
-                    Figure {
-                        id: figure.id.clone(),
-                        label: figure.label.clone(),
-                        value,
-                        unit: figure.unit.clone(),
-                        as_of: figure.as_of.clone(),
-                        qualifier: figure.qualifier.clone(),
-                        sources,
-                        computed,
-                        note: figure.note.clone(),
-                        origin: origin.clone(),
-                    },
-                );
+    let resolver = Resolver { by_id: &by_id, sources: &figures.sources };
+    for (origin, entry) in &raw {
+        match resolver.resolve(origin, entry, 0) {
+            Ok(figure) => {
+                figures.figures.insert(figure.id.clone(), figure);
             }
             Err(err) => errors.push(err),
         }
     }
 }
 
-type Resolved = (f64, Vec<String>, Option<String>);
+/// Resolves figure records into `Figure`s, computing the computed ones from their parts.
+struct Resolver<'a> {
+    by_id: &'a BTreeMap<&'a str, &'a (Origin, RawEntry)>,
+    sources: &'a [Source],
+}
 
-fn resolve_figure(
-    by_id: &BTreeMap<&str, &(Origin, RawFigure)>,
-    origin: &Origin,
-    figure: &RawFigure,
-    source_ids: &[&str],
-    depth: usize,
-) -> Result<Resolved> {
-    if depth > 32 {
-        return Err(origin.error(format!("the figure `{}` is computed from itself; break the loop", figure.id)));
+impl Resolver<'_> {
+    fn in_registry_order(&self, mut ids: Vec<String>) -> Vec<String> {
+        ids.sort_by_key(|id| self.sources.iter().position(|s| &s.id == id).unwrap_or(usize::MAX));
+        ids.dedup();
+        ids
     }
-    let part = |id: &str| -> Result<Resolved> {
-        let (part_origin, part) = by_id.get(id).ok_or_else(|| {
-            origin.error(format!(
-                "`{}` uses the figure `{id}`, which is not defined; add it to the data or fix the id",
-                figure.id
-            ))
-        })?;
-        resolve_figure(by_id, part_origin, part, source_ids, depth + 1)
-    };
-    let (value, mut sources, computed) = match (&figure.value, &figure.sum, &figure.difference) {
-        (Some(value), None, None) => (value.as_f64().unwrap_or(f64::NAN), Vec::new(), None),
-        (None, Some(ids), None) if !ids.is_empty() => {
-            let mut total = 0.0;
-            let mut sources = Vec::new();
-            for id in ids {
-                let (value, part_sources, _) = part(id)?;
-                total += value;
-                sources.extend(part_sources);
-            }
-            (total, sources, Some(format!("the sum of {}", quoted_list(ids))))
+
+    fn resolve(&self, origin: &Origin, entry: &RawEntry, depth: usize) -> Result<Figure> {
+        match entry {
+            RawEntry::Reported(figure) => self.reported(origin, figure),
+            RawEntry::Computed(figure) => self.computed(origin, figure, depth),
         }
-        (None, None, Some([a, b])) => {
-            let (a_value, mut sources, _) = part(a)?;
-            let (b_value, b_sources, _) = part(b)?;
-            sources.extend(b_sources);
-            (a_value - b_value, sources, Some(format!("`{a}` minus `{b}`")))
-        }
-        _ => {
-            return Err(
-                origin.error(format!("the figure `{}` needs exactly one of `value`, `sum` or `difference`", figure.id))
-            );
-        }
-    };
-    let own: Vec<String> = figure.source.clone().map(OneOrMany::into_vec).unwrap_or_default();
-    if own.is_empty() && computed.is_none() {
-        return Err(
-            origin.error(format!("the figure `{}` has no `source`; add the id of the report it comes from", figure.id))
-        );
     }
-    for id in &own {
-        if !source_ids.contains(&id.as_str()) {
+
+    fn reported(&self, origin: &Origin, figure: &RawFigure) -> Result<Figure> {
+        let sources = figure.source.clone().into_vec();
+        if sources.is_empty() {
             return Err(origin.error(format!(
-                "the figure `{}` cites `{id}`, which is not in the sources registry; add it under `sources:` or fix the id",
+                "the figure `{}` has an empty `source`; add the id of the report it comes from",
                 figure.id
             )));
         }
+        for id in &sources {
+            if !self.sources.iter().any(|s| &s.id == id) {
+                return Err(origin.error(format!(
+                    "the figure `{}` cites `{id}`, which is not in the sources registry; add it under `sources:` or fix the id",
+                    figure.id
+                )));
+            }
+        }
+        Ok(Figure {
+            id: figure.id.clone(),
+            label: figure.label.clone(),
+            value: figure.value.0,
+            unit: figure.unit.clone(),
+            as_of: Some(figure.as_of.0.clone()),
+            qualifier: figure.qualifier.clone(),
+            provenance: Provenance::Reported { sources: self.in_registry_order(sources) },
+            note: figure.note.clone(),
+            origin: origin.clone(),
+        })
     }
-    sources.extend(own);
-    Ok((value, sources, computed))
+
+    fn computed(&self, origin: &Origin, figure: &RawComputed, depth: usize) -> Result<Figure> {
+        if depth > 32 {
+            return Err(origin.error(format!("the figure `{}` is computed from itself; break the loop", figure.id)));
+        }
+        let (operation, ids): (Operation, &[String]) = match (&figure.sum, &figure.difference) {
+            (Some(ids), None) if !ids.is_empty() => (Operation::Sum, ids),
+            (None, Some(pair)) => (Operation::Difference, pair),
+            _ => {
+                return Err(origin.error(format!(
+                    "the computed figure `{}` needs exactly one of `sum: [a, b, ...]` or `difference: [a, b]`",
+                    figure.id
+                )));
+            }
+        };
+        let mut parts = Vec::new();
+        for id in ids {
+            let (part_origin, part) = self.by_id.get(id.as_str()).ok_or_else(|| {
+                origin.error(format!(
+                    "`{}` uses the figure `{id}`, which is not defined; add it to the data or fix the id",
+                    figure.id
+                ))
+            })?;
+            parts.push(self.resolve(part_origin, part, depth + 1)?);
+        }
+        let value = match operation {
+            Operation::Difference => parts[0].value - parts[1].value,
+            _ => parts.iter().map(|p| p.value).sum(),
+        };
+        let first_date = parts[0].as_of.clone();
+        let as_of = if parts.iter().all(|p| p.as_of == first_date) { first_date } else { None };
+        let sources = self.in_registry_order(parts.iter().flat_map(|p| p.provenance.sources().to_vec()).collect());
+        let parts =
+            parts.iter().map(|p| Part { name: p.id.clone(), text: p.display(), computed: p.is_computed() }).collect();
+        Ok(Figure {
+            id: figure.id.clone(),
+            label: figure.label.clone(),
+            value,
+            unit: figure.unit.clone(),
+            as_of,
+            qualifier: None,
+            provenance: Provenance::Computed(Computation { operation, parts, sources }),
+            note: figure.note.clone(),
+            origin: origin.clone(),
+        })
+    }
 }
 
-fn quoted_list(ids: &[String]) -> String {
-    let quoted: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
-    match quoted.split_last() {
+/// `a`, `a and b`, `a, b and c`.
+pub(crate) fn and_list(items: &[String]) -> String {
+    match items.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => quoted.join(""),
+        _ => items.join(""),
     }
 }
 

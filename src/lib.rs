@@ -12,6 +12,7 @@ pub mod error;
 pub mod figures;
 pub mod init;
 pub mod markdown;
+pub mod notice;
 pub mod output;
 pub mod render;
 pub mod serve;

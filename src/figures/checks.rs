@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::values::FiniteNumber;
 use super::{Figure, Figures, Origin};
 use crate::error::Result;
 
@@ -21,7 +22,7 @@ pub(crate) struct RawCheck {
     #[serde(default)]
     approximates: Option<String>,
     #[serde(default)]
-    tolerance: Option<f64>,
+    tolerance: Option<FiniteNumber>,
     #[serde(default)]
     direction: Option<Direction>,
     #[serde(default)]
@@ -40,7 +41,7 @@ pub(crate) fn run_check(figures: &Figures, origin: &Origin, check: &RawCheck) ->
     };
     let stated = get(&check.figure)?;
     let describe = |f: &Figure| {
-        let how = f.computed.as_ref().map(|c| format!(", {c}")).unwrap_or_default();
+        let how = f.provenance.computation().map(|c| format!(", {}", c.how())).unwrap_or_default();
         format!("`{}` is {}{how} ({}:{})", f.id, f.display(), f.origin.path.display(), f.origin.line)
     };
     let fail = |other: &Figure, what: &str| {
@@ -54,7 +55,7 @@ pub(crate) fn run_check(figures: &Figures, origin: &Origin, check: &RawCheck) ->
     match (&check.approximates, &check.at_most, &check.at_least, &check.equals) {
         (Some(other), None, None, None) => {
             let other = get(other)?;
-            let tolerance = check.tolerance.unwrap_or(0.05);
+            let tolerance = check.tolerance.map_or(0.05, |t| t.0);
             let gap = (other.value - stated.value).abs() / stated.value.abs().max(f64::MIN_POSITIVE);
             if gap > tolerance {
                 return fail(

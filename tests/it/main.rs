@@ -9,6 +9,7 @@ mod errors;
 mod explainer;
 mod hostile;
 mod incremental;
+mod provenance;
 mod robustness;
 mod serve;
 mod support;
