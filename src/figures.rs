@@ -94,14 +94,15 @@ impl OneOrMany {
 struct RawFigure {
     id: String,
     label: String,
-    #[serde(deserialize_with = "values::finite_number")]
+    #[serde(default, deserialize_with = "values::finite_number")]
     value: Option<serde_yaml::Number>,
     unit: String,
     #[serde(deserialize_with = "values::date")]
     as_of: String,
     #[serde(default)]
     qualifier: Option<String>,
-    source: OneOrMany,
+    #[serde(default)]
+    source: Option<OneOrMany>,
     #[serde(default)]
     note: Option<String>,
     #[serde(default, deserialize_with = "refuse_operation")]
@@ -548,10 +549,10 @@ impl Resolver<'_> {
     }
 
     fn reported(&self, origin: &Origin, figure: &RawFigure) -> Result<Figure> {
-        let sources = figure.source.clone().into_vec();
+        let sources = figure.source.clone().map(OneOrMany::into_vec).unwrap_or_default();
         if sources.is_empty() {
             return Err(origin.error(format!(
-                "the figure `{}` has an empty `source`; add the id of the report it comes from",
+                "the figure `{}` has no `source`; add the id of the report it comes from (a number the site computes goes under `computed:`)",
                 figure.id
             )));
         }
@@ -563,12 +564,18 @@ impl Resolver<'_> {
                 )));
             }
         }
+        let value = figure.value.as_ref().and_then(serde_yaml::Number::as_f64).ok_or_else(|| {
+            origin.error(format!(
+                "the figure `{}` has no `value`; add the number the report gives (a number the site computes goes under `computed:`)",
+                figure.id
+            ))
+        })?;
         Ok(Figure {
             id: figure.id.clone(),
             label: figure.label.clone(),
-            value: figure.value.0,
+            value,
             unit: figure.unit.clone(),
-            as_of: Some(figure.as_of.0.clone()),
+            as_of: Some(figure.as_of.clone()),
             qualifier: figure.qualifier.clone(),
             provenance: Provenance::Reported { sources: self.in_registry_order(sources) },
             note: figure.note.clone(),

@@ -3,7 +3,6 @@
 
 use serde::Deserialize;
 
-use super::values::FiniteNumber;
 use super::{Figure, Figures, Origin};
 use crate::error::Result;
 
@@ -21,8 +20,8 @@ pub(crate) struct RawCheck {
     figure: String,
     #[serde(default)]
     approximates: Option<String>,
-    #[serde(default)]
-    tolerance: Option<FiniteNumber>,
+    #[serde(default, deserialize_with = "super::values::finite_number")]
+    tolerance: Option<serde_yaml::Number>,
     #[serde(default)]
     direction: Option<Direction>,
     #[serde(default)]
@@ -55,7 +54,7 @@ pub(crate) fn run_check(figures: &Figures, origin: &Origin, check: &RawCheck) ->
     match (&check.approximates, &check.at_most, &check.at_least, &check.equals) {
         (Some(other), None, None, None) => {
             let other = get(other)?;
-            let tolerance = check.tolerance.map_or(0.05, |t| t.0);
+            let tolerance = check.tolerance.as_ref().and_then(serde_yaml::Number::as_f64).unwrap_or(0.05);
             let gap = (other.value - stated.value).abs() / stated.value.abs().max(f64::MIN_POSITIVE);
             if gap > tolerance {
                 return fail(

@@ -354,16 +354,16 @@ pub fn source_list(figures: &Figures) -> String {
             (None, None) => html.push_str("<p>Publisher: the report does not name one.</p>\n"),
         }
         match (&source.date, &source.inferred_date) {
-            (Some(date), _) => html.push_str(&format!("<p>Published {}.</p>\n", escape(&format_date(&date.0)))),
+            (Some(date), _) => html.push_str(&format!("<p>Published {}.</p>\n", escape(&format_date(date)))),
             (None, Some(inferred)) => html.push_str(&format!(
                 "<p>Date: the report does not give one. <span class=\"inferred\">Inferred: {}.</span> {}</p>\n",
-                escape(&format_date(&inferred.value.0)),
+                escape(&format_date(&inferred.value)),
                 escape(&inferred.from)
             )),
             (None, None) => html.push_str("<p>Date: the report does not give one.</p>\n"),
         }
         if let Some(url) = &source.url {
-            html.push_str(&format!("<p><a href=\"{}\">{}</a></p>\n", escape(&url.0), escape(&url.0)));
+            html.push_str(&format!("<p><a href=\"{}\">{}</a></p>\n", escape(url), escape(url)));
         }
         html.push_str(&format!("<p>{}</p></li>\n", escape(&source.covers)));
     }

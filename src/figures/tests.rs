@@ -77,11 +77,11 @@ fn a_reported_figure_with_a_sum_is_an_error_at_the_sum() {
 fn numbers_must_be_finite_and_dates_valid() {
     check(
         "figures:\n  - id: a\n    label: A\n    value: .nan\n",
-        "error: this is not a finite number (YAML reads `.nan` and `.inf` as NaN); write the number as digits, such as 1150 or 2.5\n --> content/_data/d.yaml:9:12\n  |\n9 |     value: .nan\n  |            ^\n\nerror: the site has 1 error",
+        "error: `NaN` is not a finite number; write the number the report gives, such as `1150`\n --> content/_data/d.yaml:9:12\n  |\n9 |     value: .nan\n  |            ^\n\nerror: the site has 1 error",
     );
     check(
         "figures:\n  - id: a\n    label: A\n    value: 1\n    unit: u\n    as_of: 2026-13\n",
-        "error: `2026-13` is not a date; write a date as YYYY-MM-DD (2016-02-10), or YYYY-MM (2016-02) when the source gives only the month\n  --> content/_data/d.yaml:11:12\n   |\n11 |     as_of: 2026-13\n   |            ^\n\nerror: the site has 1 error",
+        "error: `2026-13` is not a date; write `YYYY-MM-DD`, `YYYY-MM` or `YYYY` with a real month and day, such as `2016-02-10` or `2016-01`\n  --> content/_data/d.yaml:11:12\n   |\n11 |     as_of: 2026-13\n   |            ^\n\nerror: the site has 1 error",
     );
 }
 
@@ -95,7 +95,7 @@ fn a_javascript_url_is_an_error_at_the_url() {
     let errors = parse(&files).unwrap_err();
     assert_eq!(
         errors.0[0].to_string(),
-        "error: a `javascript:` URL cannot be published; links in data must start with http:, https: or mailto:, or be site-relative such as /sources/\n --> d.yaml:5:10\n  |\n5 |     url: \"javascript:alert(1)\"\n  |          ^"
+        "error: `javascript:alert(1)` is not a URL picket links to; write an `https://` or `http://` address, a `mailto:` address, or a path on the site starting with `/`\n --> d.yaml:5:10\n  |\n5 |     url: \"javascript:alert(1)\"\n  |          ^"
     );
 }
 

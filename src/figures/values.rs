@@ -26,7 +26,9 @@ pub(super) fn link_url<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Res
 }
 
 /// Reads a number that is finite: `.nan` and `.inf` are YAML numbers but no count or amount.
-pub(super) fn finite_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<serde_yaml::Number>, D::Error> {
+pub(super) fn finite_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_yaml::Number>, D::Error> {
     struct Finite;
 
     impl serde::de::Visitor<'_> for Finite {
@@ -88,7 +90,10 @@ pub(super) fn some_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Re
 pub(crate) struct Refused;
 
 /// Reads any value and refuses it with `message`, located at the value.
-pub(crate) fn refuse<'de, D: Deserializer<'de>>(deserializer: D, message: &'static str) -> Result<Option<Refused>, D::Error> {
+pub(crate) fn refuse<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    message: &'static str,
+) -> Result<Option<Refused>, D::Error> {
     deserializer.deserialize_any(RefuseVisitor(message))
 }
 

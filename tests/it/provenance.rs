@@ -54,10 +54,8 @@ fn check_provenance(root: &Path) -> BTreeMap<&'static str, usize> {
             let classes: Vec<&str> = element.value().classes().collect();
             let title = element.value().attr("title").unwrap_or("");
             let block = block_of(element).html();
-            let in_list = element
-                .ancestors()
-                .filter_map(ElementRef::wrap)
-                .any(|a| a.value().has_class("computed-list", CASE));
+            let in_list =
+                element.ancestors().filter_map(ElementRef::wrap).any(|a| a.value().has_class("computed-list", CASE));
             match &figure.provenance {
                 Provenance::Computed(_) => {
                     *seen.entry("computed figures in prose or lists").or_default() += 1;
@@ -103,8 +101,7 @@ fn check_provenance(root: &Path) -> BTreeMap<&'static str, usize> {
                 for (i, cell) in cells.iter().enumerate() {
                     let Some(cell) = cell else { continue };
                     let td = tds[i];
-                    let marked = td.value().has_class("computed", CASE)
-                        && td.value().attr("data-computed").is_some();
+                    let marked = td.value().has_class("computed", CASE) && td.value().attr("data-computed").is_some();
                     let visibly =
                         [&headers[i + 1], &row_header, &td.html()].iter().any(|h| h.contains("computed-mark"));
                     match cell.provenance {
@@ -128,8 +125,11 @@ fn check_provenance(root: &Path) -> BTreeMap<&'static str, usize> {
                 }
             }
             // The source line names only the reports of reported cells, and says what is computed.
-            let wrap =
-                element.ancestors().filter_map(ElementRef::wrap).find(|e| e.value().name() == "section").unwrap();
+            let wrap = element
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .find(|e| e.value().has_class("table-wrap", CASE))
+                .unwrap();
             let line = wrap.next_siblings().filter_map(ElementRef::wrap).find(|e| e.value().name() == "p").unwrap();
             let text: String = line.text().collect();
             let cells: Vec<&picket::figures::Cell> =
