@@ -10,6 +10,8 @@ mod checks;
 pub mod citations;
 pub mod grid;
 pub mod html;
+mod provenance;
+mod resolve;
 mod tables;
 mod values;
 
@@ -21,9 +23,10 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::error::{Error, Errors, Location, Result};
 use crate::yaml;
-use values::{Refused, refuse};
 
 pub use grid::Grid;
+pub use provenance::{Computation, Operation, Part, Provenance};
+use resolve::{RawComputed, RawEntry, RawFigure, resolve_figures};
 
 /// A report the site's facts come from.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -86,89 +89,6 @@ impl OneOrMany {
     }
 }
 
-/// A number a report gives, under `figures:`.
-// The `Refused` fields are never read: reading one is the error.
-#[allow(dead_code)]
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFigure {
-    id: String,
-    label: String,
-    #[serde(default, deserialize_with = "values::finite_number")]
-    value: Option<serde_yaml::Number>,
-    unit: String,
-    #[serde(deserialize_with = "values::date")]
-    as_of: String,
-    #[serde(default)]
-    qualifier: Option<String>,
-    #[serde(default)]
-    source: Option<OneOrMany>,
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default, deserialize_with = "refuse_operation")]
-    sum: Option<Refused>,
-    #[serde(default, deserialize_with = "refuse_operation")]
-    difference: Option<Refused>,
-}
-
-/// A number the site computes from other figures, under `computed:`. It has no `source`, `value`,
-/// `as_of` or `qualifier` of its own: all of them follow from its parts.
-// The `Refused` fields are never read: reading one is the error.
-#[allow(dead_code)]
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawComputed {
-    id: String,
-    label: String,
-    #[serde(default)]
-    sum: Option<Vec<String>>,
-    #[serde(default)]
-    difference: Option<[String; 2]>,
-    unit: String,
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default, deserialize_with = "refuse_source")]
-    source: Option<Refused>,
-    #[serde(default, deserialize_with = "refuse_value")]
-    value: Option<Refused>,
-    #[serde(default, deserialize_with = "refuse_as_of")]
-    as_of: Option<Refused>,
-    #[serde(default, deserialize_with = "refuse_qualifier")]
-    qualifier: Option<Refused>,
-}
-
-fn refuse_operation<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
-    refuse(
-        d,
-        "a figure under `figures:` is a number a report gives; move a figure with `sum` or `difference` under `computed:`, where it takes its sources from its parts",
-    )
-}
-
-fn refuse_source<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
-    refuse(
-        d,
-        "a computed figure cannot have a `source`: the site worked it out, and it is shown as computed from the figures it is made of; remove this line (a total a report gives belongs under `figures:`)",
-    )
-}
-
-fn refuse_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
-    refuse(
-        d,
-        "a computed figure's value is worked out from its parts; remove `value` (a number a report gives belongs under `figures:`)",
-    )
-}
-
-fn refuse_as_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
-    refuse(d, "a computed figure takes its date from the figures it is made of; remove `as_of`")
-}
-
-fn refuse_qualifier<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refused>, D::Error> {
-    refuse(
-        d,
-        "a computed figure is exact, so it takes no `qualifier`; words like “almost” belong to a number a report gives, under `figures:`",
-    )
-}
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DataFile {
@@ -202,94 +122,6 @@ impl Origin {
             location: Some(Location { line: self.line, column }),
             message: message.into(),
             source_line: Some(self.line_text.clone()),
-        }
-    }
-}
-
-/// Where a number comes from: a report, or the site's own arithmetic. A computed number never
-/// has sources of its own, only the sources of what it is computed from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Provenance {
-    /// Given by the reports with these ids, in registry order.
-    Reported { sources: Vec<String> },
-    /// Worked out by the site.
-    Computed(Computation),
-}
-
-impl Provenance {
-    /// The reports behind the number, at any depth, in registry order.
-    pub fn sources(&self) -> &[String] {
-        match self {
-            Provenance::Reported { sources } => sources,
-            Provenance::Computed(computation) => &computation.sources,
-        }
-    }
-
-    pub fn computation(&self) -> Option<&Computation> {
-        match self {
-            Provenance::Reported { .. } => None,
-            Provenance::Computed(computation) => Some(computation),
-        }
-    }
-}
-
-/// How the site worked a number out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    Sum,
-    Difference,
-    /// Counted from rules (the hours of a week grid).
-    Count,
-}
-
-impl Operation {
-    /// What a computed number is called where it appears: `our sum`, `our difference`, `our count`.
-    pub fn mark_words(self) -> &'static str {
-        match self {
-            Operation::Sum => "our sum",
-            Operation::Difference => "our difference",
-            Operation::Count => "our count",
-        }
-    }
-
-    /// `sum`, `difference`, `count`: for `data-computed` attributes and messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::Sum => "sum",
-            Operation::Difference => "difference",
-            Operation::Count => "count",
-        }
-    }
-}
-
-/// A computed number: the operation, what it is made of, and the reports those come from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Computation {
-    pub operation: Operation,
-    pub parts: Vec<Part>,
-    /// The reports behind the parts, at any depth, in registry order.
-    pub sources: Vec<String>,
-}
-
-/// One number a computation is made of.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Part {
-    /// The figure id, or the column and row a table cell comes from.
-    pub name: String,
-    /// The number as readers see it.
-    pub text: String,
-    /// Whether the part is itself computed.
-    pub computed: bool,
-}
-
-impl Computation {
-    /// For editors' messages: "the sum of `a` and `b`".
-    pub fn how(&self) -> String {
-        let names: Vec<String> = self.parts.iter().map(|p| format!("`{}`", p.name)).collect();
-        match self.operation {
-            Operation::Sum => format!("the sum of {}", and_list(&names)),
-            Operation::Difference => names.join(" minus "),
-            Operation::Count => format!("a count from {}", and_list(&names)),
         }
     }
 }
@@ -487,147 +319,6 @@ fn origin_of(path: &Path, text: &str, id: &str) -> Origin {
     });
     let (index, line) = found.unwrap_or((0, text.lines().next().unwrap_or("")));
     Origin { path: path.to_path_buf(), line: index + 1, line_text: line.to_string() }
-}
-
-/// A figure record as written: a number a report gives, or one the site computes.
-enum RawEntry {
-    Reported(RawFigure),
-    Computed(RawComputed),
-}
-
-impl RawEntry {
-    fn id(&self) -> &str {
-        match self {
-            RawEntry::Reported(figure) => &figure.id,
-            RawEntry::Computed(figure) => &figure.id,
-        }
-    }
-}
-
-fn resolve_figures(figures: &mut Figures, raw: Vec<(Origin, RawEntry)>, errors: &mut Errors) {
-    let by_id: BTreeMap<&str, &(Origin, RawEntry)> = raw.iter().map(|r| (r.1.id(), r)).collect();
-    if by_id.len() != raw.len() {
-        let mut seen = BTreeSet::new();
-        for (origin, entry) in &raw {
-            if !seen.insert(entry.id()) {
-                errors.push(
-                    origin
-                        .error(format!("the figure id `{}` is defined twice; give each figure its own id", entry.id())),
-                );
-            }
-        }
-    }
-    let resolver = Resolver { by_id: &by_id, sources: &figures.sources };
-    for (origin, entry) in &raw {
-        match resolver.resolve(origin, entry, 0) {
-            Ok(figure) => {
-                figures.figures.insert(figure.id.clone(), figure);
-            }
-            Err(err) => errors.push(err),
-        }
-    }
-}
-
-/// Resolves figure records into `Figure`s, computing the computed ones from their parts.
-struct Resolver<'a> {
-    by_id: &'a BTreeMap<&'a str, &'a (Origin, RawEntry)>,
-    sources: &'a [Source],
-}
-
-impl Resolver<'_> {
-    fn in_registry_order(&self, mut ids: Vec<String>) -> Vec<String> {
-        ids.sort_by_key(|id| self.sources.iter().position(|s| &s.id == id).unwrap_or(usize::MAX));
-        ids.dedup();
-        ids
-    }
-
-    fn resolve(&self, origin: &Origin, entry: &RawEntry, depth: usize) -> Result<Figure> {
-        match entry {
-            RawEntry::Reported(figure) => self.reported(origin, figure),
-            RawEntry::Computed(figure) => self.computed(origin, figure, depth),
-        }
-    }
-
-    fn reported(&self, origin: &Origin, figure: &RawFigure) -> Result<Figure> {
-        let sources = figure.source.clone().map(OneOrMany::into_vec).unwrap_or_default();
-        if sources.is_empty() {
-            return Err(origin.error(format!(
-                "the figure `{}` has no `source`; add the id of the report it comes from (a number the site computes goes under `computed:`)",
-                figure.id
-            )));
-        }
-        for id in &sources {
-            if !self.sources.iter().any(|s| &s.id == id) {
-                return Err(origin.error(format!(
-                    "the figure `{}` cites `{id}`, which is not in the sources registry; add it under `sources:` or fix the id",
-                    figure.id
-                )));
-            }
-        }
-        let value = figure.value.as_ref().and_then(serde_yaml::Number::as_f64).ok_or_else(|| {
-            origin.error(format!(
-                "the figure `{}` has no `value`; add the number the report gives (a number the site computes goes under `computed:`)",
-                figure.id
-            ))
-        })?;
-        Ok(Figure {
-            id: figure.id.clone(),
-            label: figure.label.clone(),
-            value,
-            unit: figure.unit.clone(),
-            as_of: Some(figure.as_of.clone()),
-            qualifier: figure.qualifier.clone(),
-            provenance: Provenance::Reported { sources: self.in_registry_order(sources) },
-            note: figure.note.clone(),
-            origin: origin.clone(),
-        })
-    }
-
-    fn computed(&self, origin: &Origin, figure: &RawComputed, depth: usize) -> Result<Figure> {
-        if depth > 32 {
-            return Err(origin.error(format!("the figure `{}` is computed from itself; break the loop", figure.id)));
-        }
-        let (operation, ids): (Operation, &[String]) = match (&figure.sum, &figure.difference) {
-            (Some(ids), None) if !ids.is_empty() => (Operation::Sum, ids),
-            (None, Some(pair)) => (Operation::Difference, pair),
-            _ => {
-                return Err(origin.error(format!(
-                    "the computed figure `{}` needs exactly one of `sum: [a, b, ...]` or `difference: [a, b]`",
-                    figure.id
-                )));
-            }
-        };
-        let mut parts = Vec::new();
-        for id in ids {
-            let (part_origin, part) = self.by_id.get(id.as_str()).ok_or_else(|| {
-                origin.error(format!(
-                    "`{}` uses the figure `{id}`, which is not defined; add it to the data or fix the id",
-                    figure.id
-                ))
-            })?;
-            parts.push(self.resolve(part_origin, part, depth + 1)?);
-        }
-        let value = match operation {
-            Operation::Difference => parts[0].value - parts[1].value,
-            _ => parts.iter().map(|p| p.value).sum(),
-        };
-        let first_date = parts[0].as_of.clone();
-        let as_of = if parts.iter().all(|p| p.as_of == first_date) { first_date } else { None };
-        let sources = self.in_registry_order(parts.iter().flat_map(|p| p.provenance.sources().to_vec()).collect());
-        let parts =
-            parts.iter().map(|p| Part { name: p.id.clone(), text: p.display(), computed: p.is_computed() }).collect();
-        Ok(Figure {
-            id: figure.id.clone(),
-            label: figure.label.clone(),
-            value,
-            unit: figure.unit.clone(),
-            as_of,
-            qualifier: None,
-            provenance: Provenance::Computed(Computation { operation, parts, sources }),
-            note: figure.note.clone(),
-            origin: origin.clone(),
-        })
-    }
 }
 
 /// `a`, `a and b`, `a, b and c`.
