@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::notice::Notice;
 use crate::{read_text, yaml};
 
 #[derive(Debug, Deserialize)]
@@ -27,6 +28,9 @@ struct RawConfig {
     highlight_theme: Option<String>,
     #[serde(default)]
     extra: Option<serde_yaml::Value>,
+    /// The history notice every page shows (`crate::notice`).
+    #[serde(default)]
+    notice: Option<Notice>,
 }
 
 fn default_language() -> String {
@@ -73,6 +77,8 @@ pub struct Config {
     pub highlight_theme: String,
     pub extra: serde_json::Value,
     pub drafts: bool,
+    /// The notice every page shows unless its front matter sets its own.
+    pub notice: Option<Notice>,
 }
 
 pub const CONFIG_FILE: &str = "site.yaml";
@@ -126,6 +132,7 @@ impl Config {
             highlight_theme: raw.highlight_theme.unwrap_or_else(|| "InspiredGitHub".to_string()),
             extra: raw.extra.as_ref().map(yaml::to_json).unwrap_or(serde_json::json!({})),
             drafts: overrides.drafts,
+            notice: raw.notice,
         };
         config.check_output_dir()?;
         Ok(config)

@@ -7,9 +7,13 @@
 //! that tables, charts and grids become lives in `figures/html.rs` and `figures/grid.rs`.
 
 mod checks;
+pub mod citations;
 pub mod grid;
 pub mod html;
+mod provenance;
+mod resolve;
 mod tables;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -21,6 +25,8 @@ use crate::error::{Error, Errors, Location, Result};
 use crate::yaml;
 
 pub use grid::Grid;
+pub use provenance::{Computation, Operation, Part, Provenance};
+use resolve::{RawComputed, RawEntry, RawFigure, resolve_figures};
 
 /// A report the site's facts come from.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -30,89 +36,41 @@ pub struct Source {
     /// Short name used in citation links.
     pub short: String,
     pub title: String,
+    /// The publisher, only when the report names itself as published by it.
     #[serde(default)]
     pub publisher: Option<String>,
-    /// `YYYY-MM-DD` or `YYYY-MM`, only when the report states it.
-    #[serde(default, deserialize_with = "some_date")]
+    /// A publisher the site infers, and from what.
+    #[serde(default)]
+    pub inferred_publisher: Option<Inferred>,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, only when the report states it.
+    #[serde(default, deserialize_with = "values::some_date")]
     pub date: Option<String>,
+    /// A date the site infers from the report's words, and from what.
+    #[serde(default)]
+    pub inferred_date: Option<InferredDate>,
     /// `http(s)`, `mailto:` or site-relative: the sources list links to it.
-    #[serde(default, deserialize_with = "link_url")]
+    #[serde(default, deserialize_with = "values::link_url")]
     pub url: Option<String>,
     pub covers: String,
 }
 
-/// Reads a URL a page will link to: `http(s)://`, `mailto:` or a path on the site (`/report.pdf`).
-/// Anything else (`javascript:`, `data:`) could run script or hide content behind a link.
-fn link_url<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    yaml::checked_string(deserializer, |url| {
-        let lower = url.trim().to_ascii_lowercase();
-        let site_relative = lower.starts_with('/') && !lower.starts_with("//");
-        if ["https://", "http://", "mailto:"].iter().any(|scheme| lower.starts_with(scheme)) || site_relative {
-            return Ok(());
-        }
-        Err(format!(
-            "`{}` is not a URL picket links to; write an `https://` or `http://` address, a `mailto:` address, or a path on the site starting with `/`",
-            url.escape_debug()
-        ))
-    })
-    .map(Some)
+/// A publisher the site works out rather than reads: the name and what it is inferred from.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Inferred {
+    pub value: String,
+    /// What the inference rests on, in a sentence readers can check against the report.
+    pub from: String,
 }
 
-/// Reads a number that is finite: `.nan` and `.inf` are YAML numbers but no count or amount.
-fn finite_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<serde_yaml::Number>, D::Error> {
-    struct Finite;
-
-    impl serde::de::Visitor<'_> for Finite {
-        type Value = serde_yaml::Number;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a number")
-        }
-
-        fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<Self::Value, E> {
-            Ok(number.into())
-        }
-
-        fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<Self::Value, E> {
-            Ok(number.into())
-        }
-
-        fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<Self::Value, E> {
-            if number.is_finite() {
-                return Ok(number.into());
-            }
-            Err(E::custom(yaml::own_message(&format!(
-                "`{number}` is not a finite number; write the number the report gives, such as `1150`"
-            ))))
-        }
-    }
-
-    deserializer.deserialize_any(Finite).map(Some)
-}
-
-/// Reads a date written `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, checking that it exists.
-fn date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    yaml::checked_string(deserializer, |text| {
-        let parts: Vec<&str> = text.split('-').collect();
-        let number = |part: &str, digits: usize| (part.len() == digits).then(|| part.parse::<i16>().ok()).flatten();
-        let valid = match parts.as_slice() {
-            [year] => number(year, 4).is_some(),
-            [year, month] => number(year, 4).is_some() && number(month, 2).is_some_and(|m| (1..=12).contains(&m)),
-            [_, _, _] => text.parse::<jiff::civil::Date>().is_ok(),
-            _ => false,
-        };
-        if valid {
-            return Ok(());
-        }
-        Err(format!(
-            "`{}` is not a date; write `YYYY-MM-DD`, `YYYY-MM` or `YYYY` with a real month and day, such as `2016-02-10` or `2016-01`",
-            text.escape_debug()
-        ))
-    })
-}
-
-fn some_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    date(deserializer).map(Some)
+/// A date the site works out rather than reads (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`), and from what.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InferredDate {
+    #[serde(deserialize_with = "values::date")]
+    pub value: String,
+    /// What the inference rests on, in a sentence readers can check against the report.
+    pub from: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,28 +89,6 @@ impl OneOrMany {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFigure {
-    id: String,
-    label: String,
-    #[serde(default, deserialize_with = "finite_number")]
-    value: Option<serde_yaml::Number>,
-    #[serde(default)]
-    sum: Option<Vec<String>>,
-    #[serde(default)]
-    difference: Option<[String; 2]>,
-    unit: String,
-    #[serde(deserialize_with = "date")]
-    as_of: String,
-    #[serde(default)]
-    qualifier: Option<String>,
-    #[serde(default)]
-    source: Option<OneOrMany>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DataFile {
@@ -160,6 +96,8 @@ struct DataFile {
     sources: Vec<Source>,
     #[serde(default)]
     figures: Vec<RawFigure>,
+    #[serde(default)]
+    computed: Vec<RawComputed>,
     #[serde(default)]
     checks: Vec<checks::RawCheck>,
     #[serde(default)]
@@ -188,19 +126,17 @@ impl Origin {
     }
 }
 
-/// A number with its unit, date and sources.
+/// A number with its unit, date and provenance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub id: String,
     pub label: String,
     pub value: f64,
     pub unit: String,
-    pub as_of: String,
+    /// `YYYY-MM-DD` or `YYYY-MM`. A computed figure has the date its parts share, or none.
+    pub as_of: Option<String>,
     pub qualifier: Option<String>,
-    /// Source ids, in registry order; a computed figure cites the sources of its parts.
-    pub sources: Vec<String>,
-    /// How a computed figure was derived, e.g. "sum of a and b"; `None` when typed in the data.
-    pub computed: Option<String>,
+    pub provenance: Provenance,
     pub note: Option<String>,
     pub origin: Origin,
 }
@@ -213,6 +149,10 @@ impl Figure {
             None => format_number(self.value),
         }
     }
+
+    pub fn is_computed(&self) -> bool {
+        matches!(self.provenance, Provenance::Computed(_))
+    }
 }
 
 /// One cell of a generated table.
@@ -220,7 +160,7 @@ impl Figure {
 pub struct Cell {
     pub value: f64,
     pub text: String,
-    pub sources: Vec<String>,
+    pub provenance: Provenance,
 }
 
 /// A table whose cells come from figures; computed columns and the total row are derived here.
@@ -235,6 +175,7 @@ pub struct Table {
     pub total: Option<(String, Vec<Option<Cell>>)>,
     pub chart: Option<Chart>,
     pub note: Option<String>,
+    /// Every report behind the table's cells, computed ones included, in registry order.
     pub sources: Vec<String>,
 }
 
@@ -243,8 +184,11 @@ pub struct Column {
     pub id: String,
     pub label: String,
     pub unit: Option<String>,
-    /// How the column is computed, for the note under the table.
+    /// How the column is computed, for the note under the table; `None` when its cells are
+    /// figures.
     pub computed: Option<String>,
+    /// The operation of a computed column.
+    pub operation: Option<Operation>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -314,15 +258,28 @@ pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
         let origin = |id: &str| origin_of(path, text, id);
         let mut seen = BTreeSet::new();
         for source in file.sources {
+            let at = origin(&source.id);
             if !seen.insert(source.id.clone()) || figures.sources.iter().any(|s| s.id == source.id) {
                 errors.push(
-                    origin(&source.id)
-                        .error(format!("the source id `{}` is defined twice; give each source its own id", source.id)),
+                    at.error(format!("the source id `{}` is defined twice; give each source its own id", source.id)),
                 );
+            }
+            if source.date.is_some() && source.inferred_date.is_some() {
+                errors.push(at.error(format!(
+                    "the source `{}` has both `date` and `inferred_date`; keep `date` if the report states it, else `inferred_date`",
+                    source.id
+                )));
+            }
+            if source.publisher.is_some() && source.inferred_publisher.is_some() {
+                errors.push(at.error(format!(
+                    "the source `{}` has both `publisher` and `inferred_publisher`; keep `publisher` if the report names it, else `inferred_publisher`",
+                    source.id
+                )));
             }
             figures.sources.push(source);
         }
-        raw_figures.extend(file.figures.into_iter().map(|f| (origin(&f.id), f)));
+        raw_figures.extend(file.figures.into_iter().map(|f| (origin(&f.id), RawEntry::Reported(f))));
+        raw_figures.extend(file.computed.into_iter().map(|f| (origin(&f.id), RawEntry::Computed(f))));
         raw_checks.extend(file.checks.into_iter().map(|c| (origin(&c.id), c)));
         raw_tables.extend(file.tables.into_iter().map(|t| (origin(&t.id), t)));
         raw_grids.extend(file.week_grids.into_iter().map(|g| (origin(&g.id), g)));
@@ -364,115 +321,11 @@ fn origin_of(path: &Path, text: &str, id: &str) -> Origin {
     Origin { path: path.to_path_buf(), line: index + 1, line_text: line.to_string() }
 }
 
-fn resolve_figures(figures: &mut Figures, raw: Vec<(Origin, RawFigure)>, errors: &mut Errors) {
-    let source_ids: Vec<&str> = figures.sources.iter().map(|s| s.id.as_str()).collect();
-    let order = |id: &str| source_ids.iter().position(|s| *s == id).unwrap_or(usize::MAX);
-    let by_id: BTreeMap<&str, &(Origin, RawFigure)> = raw.iter().map(|r| (r.1.id.as_str(), r)).collect();
-    if by_id.len() != raw.len() {
-        let mut seen = BTreeSet::new();
-        for (origin, figure) in &raw {
-            if !seen.insert(&figure.id) {
-                errors.push(
-                    origin
-                        .error(format!("the figure id `{}` is defined twice; give each figure its own id", figure.id)),
-                );
-            }
-        }
-    }
-    for (origin, figure) in &raw {
-        match resolve_figure(&by_id, origin, figure, &source_ids, 0) {
-            Ok((value, mut sources, computed)) => {
-                sources.sort_by_key(|s| order(s));
-                sources.dedup();
-                figures.figures.insert(
-                    figure.id.clone(),
-                    Figure {
-                        id: figure.id.clone(),
-                        label: figure.label.clone(),
-                        value,
-                        unit: figure.unit.clone(),
-                        as_of: figure.as_of.clone(),
-                        qualifier: figure.qualifier.clone(),
-                        sources,
-                        computed,
-                        note: figure.note.clone(),
-                        origin: origin.clone(),
-                    },
-                );
-            }
-            Err(err) => errors.push(err),
-        }
-    }
-}
-
-type Resolved = (f64, Vec<String>, Option<String>);
-
-fn resolve_figure(
-    by_id: &BTreeMap<&str, &(Origin, RawFigure)>,
-    origin: &Origin,
-    figure: &RawFigure,
-    source_ids: &[&str],
-    depth: usize,
-) -> Result<Resolved> {
-    if depth > 32 {
-        return Err(origin.error(format!("the figure `{}` is computed from itself; break the loop", figure.id)));
-    }
-    let part = |id: &str| -> Result<Resolved> {
-        let (part_origin, part) = by_id.get(id).ok_or_else(|| {
-            origin.error(format!(
-                "`{}` uses the figure `{id}`, which is not defined; add it to the data or fix the id",
-                figure.id
-            ))
-        })?;
-        resolve_figure(by_id, part_origin, part, source_ids, depth + 1)
-    };
-    let (value, mut sources, computed) = match (&figure.value, &figure.sum, &figure.difference) {
-        (Some(value), None, None) => (value.as_f64().unwrap_or(f64::NAN), Vec::new(), None),
-        (None, Some(ids), None) if !ids.is_empty() => {
-            let mut total = 0.0;
-            let mut sources = Vec::new();
-            for id in ids {
-                let (value, part_sources, _) = part(id)?;
-                total += value;
-                sources.extend(part_sources);
-            }
-            (total, sources, Some(format!("the sum of {}", quoted_list(ids))))
-        }
-        (None, None, Some([a, b])) => {
-            let (a_value, mut sources, _) = part(a)?;
-            let (b_value, b_sources, _) = part(b)?;
-            sources.extend(b_sources);
-            (a_value - b_value, sources, Some(format!("`{a}` minus `{b}`")))
-        }
-        _ => {
-            return Err(
-                origin.error(format!("the figure `{}` needs exactly one of `value`, `sum` or `difference`", figure.id))
-            );
-        }
-    };
-    let own: Vec<String> = figure.source.clone().map(OneOrMany::into_vec).unwrap_or_default();
-    if own.is_empty() && computed.is_none() {
-        return Err(
-            origin.error(format!("the figure `{}` has no `source`; add the id of the report it comes from", figure.id))
-        );
-    }
-    for id in &own {
-        if !source_ids.contains(&id.as_str()) {
-            return Err(origin.error(format!(
-                "the figure `{}` cites `{id}`, which is not in the sources registry; add it under `sources:` or fix the id",
-                figure.id
-            )));
-        }
-    }
-    sources.extend(own);
-    Ok((value, sources, computed))
-}
-
-fn quoted_list(ids: &[String]) -> String {
-    let quoted: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
-    match quoted.split_last() {
+/// `a`, `a and b`, `a, b and c`.
+pub(crate) fn and_list(items: &[String]) -> String {
+    match items.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => quoted.join(""),
+        _ => items.join(""),
     }
 }
 

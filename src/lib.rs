@@ -13,6 +13,7 @@ pub mod figures;
 pub mod import;
 pub mod init;
 pub mod markdown;
+pub mod notice;
 pub mod output;
 pub mod render;
 pub mod serve;

@@ -105,6 +105,8 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
     }
     let mut html = html;
     html.push_str(&state.footnotes_html());
+    // Figures are cited once per sentence, at its end (`figures::citations`).
+    let html = figures::citations::place(ctx.figures, &html);
     Ok(Rendered {
         html,
         toc: nest_toc(&state.headings),
@@ -262,13 +264,10 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
     let id = || call.args.get("id").and_then(|v| v.as_str()).map(str::to_string);
     let result: Result<String, Error> = match call.name.as_str() {
         "figure" => match id().and_then(|id| ctx.figures.figures.get(&id)) {
-            Some(figure) => {
-                let cite = call.args.get("cite").and_then(|v| v.as_bool()).unwrap_or(true);
-                if cite {
-                    state.cite(&figure.sources);
-                }
-                Ok(figures::html::figure(ctx.figures, figure, cite))
-            }
+            Some(figure) => figures::html::cited_sources(figure, call.args.get("cite")).map_err(error_at).map(|cite| {
+                state.cite(figure.provenance.sources());
+                figures::html::figure(ctx.figures, figure, &cite)
+            }),
             None => Err(error_at(unknown_id("figure", id(), ctx.figures.figures.keys()))),
         },
         "table" => match id().and_then(|id| ctx.figures.tables.get(&id)) {
@@ -289,6 +288,7 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
             None => Err(error_at(unknown_id("week grid", id(), ctx.figures.grids.keys()))),
         },
         "source_list" => Ok(figures::html::source_list(ctx.figures)),
+        "computed_list" => Ok(figures::html::computed_list(ctx.figures)),
         name if ctx.templates.has(name) => {
             let body = match &call.body {
                 Some(range) => render_fragment(ctx, page, &text[range.clone()], base + range.start, state),
@@ -303,7 +303,7 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
             })
         }
         name => Err(error_at(format!(
-            "unknown shortcode `{name}`; use figure, table, week_grid, source_list, or add `templates/shortcodes/{name}.html` to the theme"
+            "unknown shortcode `{name}`; use figure, table, week_grid, source_list, computed_list, or add `templates/shortcodes/{name}.html` to the theme"
         ))),
     };
     result.unwrap_or_else(|err| {

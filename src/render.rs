@@ -225,6 +225,9 @@ pub struct PageContext<'a> {
     /// The URL of the `site.nav` item this page falls under, if there is one: templates mark the
     /// current item with `item.url == page.nav_url`. `site` is then the same for every page.
     pub nav_url: String,
+    /// The history notice this page shows, if any: its own, else the site's (`crate::notice`).
+    /// Themes show it near the top, before the heading.
+    pub notice: Option<String>,
 }
 
 /// `site` converted once per build for templates. Tera's values share their contents, so each

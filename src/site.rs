@@ -16,6 +16,7 @@ use crate::content::{self, Content, Page, PageKind};
 use crate::error::{Error, Errors};
 use crate::figures::{Figures, Source};
 use crate::markdown::{self, Highlighter, Rendered};
+use crate::notice::Notice;
 use crate::output::{self, Contents, OutputFile, OutputPath};
 use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Summary, TagLink, Theme};
 use crate::typography::smart;
@@ -696,6 +697,7 @@ fn render_page(
         has_code: rendered.has_code,
         word_count: rendered.word_count,
         nav_url: nav_url(config, &page.route),
+        notice: Notice::resolve(config.notice.as_ref(), front.notice.as_ref()).map(smart),
     };
     let template = match (&front.template, page.kind) {
         (Some(name), _) => name.as_str(),
@@ -743,6 +745,7 @@ fn special_page<'a>(
         has_code: false,
         word_count: 0,
         nav_url: nav_url(config, route),
+        notice: Notice::resolve(config.notice.as_ref(), None).map(smart),
     }
 }
 

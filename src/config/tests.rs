@@ -60,3 +60,11 @@ fn relative_base_url_is_an_error() {
         "error: `base_url` must be an absolute http(s) URL such as `https://example.org/` or `https://example.org/explainer/`, not `/strike`\n --> site.yaml:2:1\n  |\n2 | base_url: /strike\n  | ^",
     );
 }
+
+#[test]
+fn misspelt_notice_gets_a_hint() {
+    check(
+        "title: T\nbase_url: https://e.org/\nnotise: Old news\n",
+        "error: unknown key `notise`; did you mean `notice`?\n --> site.yaml:3:1\n  |\n3 | notise: Old news\n  | ^",
+    );
+}

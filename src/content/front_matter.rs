@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{Error, Location, Result};
+use crate::notice::Notice;
 use crate::yaml;
 
 /// What an editor may write between the `---` lines. Unknown keys are errors.
@@ -46,6 +47,9 @@ pub struct FrontMatter {
     pub toc: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<serde_yaml::Value>,
+    /// This page's history notice, replacing the site's; `false` shows none (`crate::notice`).
+    #[serde(default)]
+    pub notice: Option<Notice>,
 }
 
 /// Reads a date written `2016-02-10`, or a date and time such as `2016-02-10T08:00:00Z` or

@@ -20,8 +20,8 @@ pub(crate) struct RawCheck {
     figure: String,
     #[serde(default)]
     approximates: Option<String>,
-    #[serde(default)]
-    tolerance: Option<f64>,
+    #[serde(default, deserialize_with = "super::values::finite_number")]
+    tolerance: Option<serde_yaml::Number>,
     #[serde(default)]
     direction: Option<Direction>,
     #[serde(default)]
@@ -40,7 +40,7 @@ pub(crate) fn run_check(figures: &Figures, origin: &Origin, check: &RawCheck) ->
     };
     let stated = get(&check.figure)?;
     let describe = |f: &Figure| {
-        let how = f.computed.as_ref().map(|c| format!(", {c}")).unwrap_or_default();
+        let how = f.provenance.computation().map(|c| format!(", {}", c.how())).unwrap_or_default();
         format!("`{}` is {}{how} ({}:{})", f.id, f.display(), f.origin.path.display(), f.origin.line)
     };
     let fail = |other: &Figure, what: &str| {
@@ -54,7 +54,7 @@ pub(crate) fn run_check(figures: &Figures, origin: &Origin, check: &RawCheck) ->
     match (&check.approximates, &check.at_most, &check.at_least, &check.equals) {
         (Some(other), None, None, None) => {
             let other = get(other)?;
-            let tolerance = check.tolerance.unwrap_or(0.05);
+            let tolerance = check.tolerance.as_ref().and_then(serde_yaml::Number::as_f64).unwrap_or(0.05);
             let gap = (other.value - stated.value).abs() / stated.value.abs().max(f64::MIN_POSITIVE);
             if gap > tolerance {
                 return fail(

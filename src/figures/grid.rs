@@ -267,7 +267,7 @@ fn scheme_list(figures: &Figures, grid: &Grid, scheme: &Scheme) -> String {
         let words = describe_day(&scheme.hours[d]).unwrap_or_else(|| format!("None: {plain} all day"));
         html.push_str(&format!(
             "<li class=\"week-row\"><span class=\"week-day\">{day}</span><span class=\"visually-hidden\">: </span>\
-             <span class=\"week-hours\">{}</span>{}<span class=\"week-count\"><span class=\"visually-hidden\">, </span>{}</span></li>\n",
+             <span class=\"week-hours\">{}</span>{}<span class=\"week-count\" data-computed=\"count\"><span class=\"visually-hidden\">, </span>{}</span></li>\n",
             escape(&words),
             strip(&scheme.hours[d]),
             hours(scheme.unsocial_per_day(d)),
@@ -276,7 +276,7 @@ fn scheme_list(figures: &Figures, grid: &Grid, scheme: &Scheme) -> String {
     html.push_str(&format!(
         "</ul>\n<p class=\"week-row week-total\"><span class=\"week-day\">Whole week</span><span class=\"visually-hidden\">: </span>\
          <span class=\"week-hours\">Hours at the {unsocial}, counted by this site</span>\
-         <span class=\"week-count\"><span class=\"visually-hidden\">, </span>{}</span></p>\n",
+         <span class=\"week-count\" data-computed=\"count\"><span class=\"visually-hidden\">, </span>{}</span></p>\n",
         hours(scheme.unsocial_per_week())
     ));
     let cited = citation(figures, &scheme.sources);

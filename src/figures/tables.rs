@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Cell, Chart, Column, Figure, Figures, Origin, Table, format_number};
+use super::{
+    Cell, Chart, Column, Computation, Figure, Figures, Operation, Origin, Part, Provenance, Table, format_number,
+};
 use crate::error::Result;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,7 +60,10 @@ pub(crate) fn resolve_table(figures: &Figures, origin: &Origin, raw: RawTable) -
     for column in &raw.columns {
         let computed = match (&column.sum, &column.difference) {
             (None, None) => None,
-            (Some(ids), None) => Some(format!("the sum of the columns {}", ids.join(", "))),
+            (Some(ids), None) => {
+                let labels: Vec<String> = ids.iter().map(|id| format!("“{}”", label_of(&raw.columns, id))).collect();
+                Some(format!("the sum of {}", super::and_list(&labels)))
+            }
             (None, Some([a, b])) => {
                 Some(format!("“{}” minus “{}”", label_of(&raw.columns, a), label_of(&raw.columns, b)))
             }
@@ -81,6 +86,11 @@ pub(crate) fn resolve_table(figures: &Figures, origin: &Origin, raw: RawTable) -
             label: column.label.clone(),
             unit: column.unit.clone(),
             computed,
+            operation: match (&column.sum, &column.difference) {
+                (Some(_), _) => Some(Operation::Sum),
+                (None, Some(_)) => Some(Operation::Difference),
+                (None, None) => None,
+            },
         });
     }
     let mut rows = Vec::new();
@@ -100,13 +110,14 @@ pub(crate) fn resolve_table(figures: &Figures, origin: &Origin, raw: RawTable) -
         }
         let typed: Vec<Option<Cell>> =
             raw.columns.iter().map(|c| row.cells.get(&c.id).map(|id| cell_of(&figures.figures[id]))).collect();
-        rows.push((row.label.clone(), compute_columns(&raw.columns, typed)));
+        rows.push((row.label.clone(), compute_columns(figures, &raw.columns, &row.label, typed)));
     }
     let total = raw.total.as_ref().map(|label| {
         let cells = (0..columns.len())
             .map(|i| {
-                let parts: Option<Vec<&Cell>> = rows.iter().map(|(_, cells)| cells[i].as_ref()).collect();
-                parts.map(|parts| computed_cell(parts.iter().map(|c| c.value).sum(), &parts))
+                let parts: Option<Vec<(String, &Cell)>> =
+                    rows.iter().map(|(row, cells)| cells[i].as_ref().map(|c| (row.clone(), c))).collect();
+                parts.map(|parts| computed_cell(figures, Operation::Sum, parts.iter().map(|(n, c)| (n.clone(), *c))))
             })
             .collect();
         (label.clone(), cells)
@@ -123,15 +134,8 @@ pub(crate) fn resolve_table(figures: &Figures, origin: &Origin, raw: RawTable) -
             Some(Chart { columns: indexes, title: chart.title, summary: chart.summary })
         }
     };
-    let mut sources: Vec<String> = Vec::new();
-    for cell in rows.iter().flat_map(|(_, cells)| cells.iter().flatten()) {
-        for source in &cell.sources {
-            if !sources.contains(source) {
-                sources.push(source.clone());
-            }
-        }
-    }
-    sources.sort_by_key(|id| figures.sources.iter().position(|s| &s.id == id));
+    let cells = rows.iter().chain(total.iter()).flat_map(|(_, cells)| cells.iter().flatten());
+    let sources = in_registry_order(figures, cells.flat_map(|c| c.provenance.sources().to_vec()).collect());
     Ok(Table {
         id: raw.id,
         caption: raw.caption,
@@ -149,38 +153,61 @@ fn label_of<'a>(columns: &'a [RawColumn], id: &'a str) -> &'a str {
     columns.iter().find(|c| c.id == id).map_or(id, |c| c.label.as_str())
 }
 
-fn cell_of(figure: &Figure) -> Cell {
-    Cell { value: figure.value, text: figure.display(), sources: figure.sources.clone() }
+fn in_registry_order(figures: &Figures, mut ids: Vec<String>) -> Vec<String> {
+    ids.sort_by_key(|id| figures.sources.iter().position(|s| &s.id == id).unwrap_or(usize::MAX));
+    ids.dedup();
+    ids
 }
 
-fn computed_cell(value: f64, parts: &[&Cell]) -> Cell {
-    let mut sources: Vec<String> = Vec::new();
-    for source in parts.iter().flat_map(|c| &c.sources) {
-        if !sources.contains(source) {
-            sources.push(source.clone());
-        }
+fn cell_of(figure: &Figure) -> Cell {
+    Cell { value: figure.value, text: figure.display(), provenance: figure.provenance.clone() }
+}
+
+/// A cell the table computes from `parts`, each named by where it sits (row or column label).
+fn computed_cell<'a>(figures: &Figures, operation: Operation, parts: impl Iterator<Item = (String, &'a Cell)>) -> Cell {
+    let parts: Vec<(String, &Cell)> = parts.collect();
+    let value = match operation {
+        Operation::Difference => parts[0].1.value - parts[1].1.value,
+        _ => parts.iter().map(|(_, c)| c.value).sum(),
+    };
+    let sources = in_registry_order(figures, parts.iter().flat_map(|(_, c)| c.provenance.sources().to_vec()).collect());
+    let parts = parts
+        .iter()
+        .map(|(name, c)| Part {
+            name: name.clone(),
+            text: c.text.clone(),
+            computed: matches!(c.provenance, Provenance::Computed(_)),
+        })
+        .collect();
+    Cell {
+        value,
+        text: format_number(value),
+        provenance: Provenance::Computed(Computation { operation, parts, sources }),
     }
-    Cell { value, text: format_number(value), sources }
 }
 
 /// Fills computed columns of one row from its typed cells.
-fn compute_columns(columns: &[RawColumn], mut cells: Vec<Option<Cell>>) -> Vec<Option<Cell>> {
+fn compute_columns(
+    figures: &Figures,
+    columns: &[RawColumn],
+    row: &str,
+    mut cells: Vec<Option<Cell>>,
+) -> Vec<Option<Cell>> {
     for (i, column) in columns.iter().enumerate() {
-        let index = |id: &String| columns.iter().position(|c| &c.id == id);
-        let value = match (&column.sum, &column.difference) {
-            (Some(ids), _) => {
-                let parts: Option<Vec<Cell>> = ids.iter().map(|id| index(id).and_then(|j| cells[j].clone())).collect();
-                parts.map(|p| computed_cell(p.iter().map(|c| c.value).sum(), &p.iter().collect::<Vec<_>>()))
-            }
-            (None, Some([a, b])) => {
-                match (index(a).and_then(|j| cells[j].clone()), index(b).and_then(|j| cells[j].clone())) {
-                    (Some(a), Some(b)) => Some(computed_cell(a.value - b.value, &[&a, &b])),
-                    _ => None,
-                }
-            }
+        let (operation, ids): (Operation, Vec<&String>) = match (&column.sum, &column.difference) {
+            (Some(ids), _) => (Operation::Sum, ids.iter().collect()),
+            (None, Some(pair)) => (Operation::Difference, pair.iter().collect()),
             (None, None) => continue,
         };
-        cells[i] = value;
+        let parts: Option<Vec<(String, Cell)>> = ids
+            .iter()
+            .map(|id| {
+                let j = columns.iter().position(|c| &c.id == *id)?;
+                let cell = cells[j].clone()?;
+                Some((format!("{row}: {}", columns[j].label), cell))
+            })
+            .collect();
+        cells[i] = parts.map(|parts| computed_cell(figures, operation, parts.iter().map(|(n, c)| (n.clone(), c))));
     }
     cells
 }

@@ -35,6 +35,16 @@ fn relative_md_links_become_urls_under_the_base_path() {
 }
 
 #[test]
+fn computed_figures_are_marked_and_cited_as_computed_everywhere() {
+    check_site("build/provenance");
+}
+
+#[test]
+fn history_notice_from_the_site_or_the_page() {
+    check_site("build/notice");
+}
+
+#[test]
 fn shortcodes_render_theme_templates_but_not_inside_code() {
     check_site("build/shortcodes");
 }

@@ -107,3 +107,38 @@ fn number_from_the_data_typed_by_hand() {
 fn every_error_of_a_build_is_reported() {
     check_error("many_errors");
 }
+
+#[test]
+fn computed_figure_given_a_source() {
+    check_error("computed_with_source");
+}
+
+#[test]
+fn javascript_url_in_the_data() {
+    check_error("javascript_url");
+}
+
+#[test]
+fn number_that_is_not_finite() {
+    check_error("nan_value");
+}
+
+#[test]
+fn as_of_that_is_not_a_date() {
+    check_error("bad_as_of");
+}
+
+#[test]
+fn page_notice_of_the_wrong_type() {
+    check_error("notice_wrong_type");
+}
+
+#[test]
+fn site_notice_of_the_wrong_type() {
+    check_error("site_notice_wrong_type");
+}
+
+#[test]
+fn figure_citing_a_report_that_does_not_give_it() {
+    check_error("cite_not_a_source");
+}

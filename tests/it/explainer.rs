@@ -144,3 +144,25 @@ fn the_feed_names_the_site_as_its_author() {
     let feed = String::from_utf8(feed.bytes().unwrap()).unwrap();
     assert!(feed.contains("<author><name>Junior doctors’ strike explained</name></author>"), "{feed}");
 }
+
+#[test]
+fn every_page_shows_the_history_notice_before_its_heading() {
+    let config = Config::load(root(), &Overrides::default()).unwrap();
+    let built = picket::site::render(&config).unwrap();
+    let pages: Vec<&OutputFile> =
+        built.files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "html")).collect();
+    assert!(pages.len() >= 7, "the explainer's pages and its 404 page");
+    for page in pages {
+        let html = String::from_utf8(page.bytes().unwrap()).unwrap();
+        let notice = html
+            .find("<div class=\"history-notice\"")
+            .unwrap_or_else(|| panic!("{} has no history notice", page.path.display()));
+        let heading = html.find("<h1").unwrap();
+        assert!(notice < heading, "{}: the notice comes after the h1", page.path.display());
+        assert!(
+            html[notice..heading].contains("10 February 2016"),
+            "{}: the notice does not say what it is about",
+            page.path.display()
+        );
+    }
+}

@@ -279,10 +279,10 @@ fn data_cases() -> Vec<(&'static str, Expect, Setup)> {
             )
         }),
         case("figure_computed_from_itself", Fails("computed from itself"), |site| {
-            site.data("figures:\n  - id: loop\n    label: L\n    unit: u\n    as_of: 2026-01\n    sum: [loop]\n")
+            site.data("computed:\n  - id: loop\n    label: L\n    unit: u\n    sum: [loop]\n")
         }),
         case("figure_sums_a_missing_figure", Fails("not defined"), |site| {
-            site.data("figures:\n  - id: s\n    label: S\n    unit: u\n    as_of: 2026-01\n    sum: [nosuch]\n")
+            site.data("computed:\n  - id: s\n    label: S\n    unit: u\n    sum: [nosuch]\n")
         }),
         case("figure_without_a_source", Fails("has no `source`"), |site| {
             site.data("figures:\n  - id: e\n    label: E\n    unit: u\n    as_of: 2026-01\n    value: 1\n")

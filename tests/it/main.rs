@@ -11,6 +11,7 @@ mod explainer;
 mod hostile;
 mod import;
 mod incremental;
+mod provenance;
 mod robustness;
 mod serve;
 mod support;

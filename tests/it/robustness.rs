@@ -171,11 +171,7 @@ fn fuzz_shortcode_in_a_footnote_is_rendered() {
 fn shortcode_in_a_heading_gives_its_text_to_the_table_of_contents() {
     let site = site();
     write(site.path(), "content/_data/figures.yaml", &read_fixture("data/figures.yaml"));
-    write(
-        site.path(),
-        "content/a.md",
-        "---\ntitle: A\n---\n## About {{ figure(id=\"estimate_total\", cite=false) }} cases\n",
-    );
+    write(site.path(), "content/a.md", "---\ntitle: A\n---\n## About {{ figure(id=\"estimate_total\") }} cases\n");
     let dump = build(site.path()).unwrap_or_else(|error| panic!("the page should build:\n{error}"));
     let toc = dump.lines().find(|line| line.starts_with("[toc")).expect("the page has a table of contents");
     assert_eq!(toc, "[toc About 3,000 cases #about-3000-cases]");

@@ -67,3 +67,11 @@ fn dates_with_a_time_keep_the_date_as_written() {
         assert_eq!(front_matter.date.unwrap().to_string(), "2016-02-10", "{written}");
     }
 }
+
+#[test]
+fn misspelt_notice_gets_a_hint() {
+    check(
+        "---\ntitle: Hello\nnotic: Old news\n---\n",
+        "error: unknown key `notic`; did you mean `notice`?\n --> content/a.md:3:1\n  |\n3 | notic: Old news\n  | ^",
+    );
+}
