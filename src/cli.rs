@@ -78,6 +78,9 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
+    /// Print the time each phase of every rebuild took
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -125,11 +128,11 @@ fn build(args: BuildArgs) -> Result<(), Errors> {
     let report = site::build(&config)?;
     if args.timings {
         for (phase, time) in report.timings.phases() {
-            eprintln!("  {phase:<10} {:>9.1} ms", time.as_secs_f64() * 1000.0);
+            eprintln!("  {phase:<12} {:>9.1} ms", time.as_secs_f64() * 1000.0);
         }
         let reuse = &report.reuse;
         eprintln!(
-            "  cache      {} of {} pages parsed, {} of {} Markdown rendered, {} of {} files made",
+            "  cache        {} of {} pages parsed, {} of {} Markdown rendered, {} of {} files made",
             reuse.pages_parsed,
             reuse.pages_parsed + reuse.pages_reused,
             reuse.markdown_rendered,

@@ -54,7 +54,7 @@ pub fn run(args: ServeArgs) -> Result<(), Errors> {
     let (site_sender, site) = latest::channel(Arc::new(Snapshot::default().next(&first)));
     let (reloads, _) = broadcast::channel(16);
     announce(first.config.as_ref(), &root, address, &site.borrow().base_path);
-    let rebuilds = Rebuilds { root, overrides, site: site_sender, reloads: reloads.clone() };
+    let rebuilds = Rebuilds { root, overrides, timings: args.timings, site: site_sender, reloads: reloads.clone() };
     spawn_rebuilds(watcher, first.config, cache, rebuilds)?;
     let app = http::router(Server { site, reloads });
     runtime
@@ -82,6 +82,8 @@ struct Site {
     base_path: String,
     n_pages: usize,
     files: Arc<Files>,
+    /// The time of each phase, on one line.
+    timings: String,
 }
 
 /// One build attempt: `site.yaml` read afresh, then the whole site.
@@ -128,9 +130,15 @@ fn attempt_build(cache: &mut Cache, root: &Path, overrides: &Overrides, scope: &
     let started = Instant::now();
     let (config, result) = match Config::load(root, overrides) {
         Ok(config) => {
-            let result = rebuild(cache, &config, scope).and_then(|(n_pages, files)| {
+            let result = rebuild(cache, &config, scope).and_then(|(outcome, files)| {
                 let files = read_files(files)?;
-                Ok(Site { base_path: config.base_path.clone(), n_pages, files: Arc::new(files) })
+                let timings = site::phases_line(&outcome.timings);
+                Ok(Site {
+                    base_path: config.base_path.clone(),
+                    n_pages: outcome.n_pages,
+                    files: Arc::new(files),
+                    timings,
+                })
             });
             (Some(config), result)
         }
@@ -144,10 +152,14 @@ fn attempt_build(cache: &mut Cache, root: &Path, overrides: &Overrides, scope: &
 /// and the files.
 ///
 /// A panic in any stage becomes an error, so that no file an editor saves can stop the server.
-pub(crate) fn rebuild(cache: &mut Cache, config: &Config, scope: &Scope) -> Result<(usize, Vec<OutputFile>), Errors> {
+pub(crate) fn rebuild(
+    cache: &mut Cache,
+    config: &Config,
+    scope: &Scope,
+) -> Result<(site::Outcome, Vec<OutputFile>), Errors> {
     let memory = Memory::default();
     match panic::catch_unwind(AssertUnwindSafe(|| site::run(config, cache, scope, &memory))) {
-        Ok(result) => result.map(|outcome| (outcome.n_pages, memory.into_files())),
+        Ok(result) => result.map(|outcome| (outcome, memory.into_files())),
         Err(payload) => {
             // The cache may be half updated: start the next build from nothing.
             *cache = Cache::in_memory();
@@ -191,6 +203,8 @@ fn read_files(built: Vec<OutputFile>) -> Result<Files, Errors> {
 struct Rebuilds {
     root: PathBuf,
     overrides: Overrides,
+    /// Whether to print the phases of each rebuild.
+    timings: bool,
     site: latest::Sender<Arc<Snapshot>>,
     reloads: broadcast::Sender<()>,
 }
@@ -207,7 +221,7 @@ fn spawn_rebuilds(
         watcher.run(config, |scope| {
             let attempt = attempt_build(&mut cache, &rebuilds.root, &rebuilds.overrides, scope);
             match &attempt.result {
-                Ok(site) => report_success(site.n_pages, attempt.took),
+                Ok(site) => report_success(site, attempt.took, rebuilds.timings),
                 Err(errors) => report_failure(errors),
             }
             let previous = Arc::clone(&rebuilds.site.borrow());
@@ -220,8 +234,11 @@ fn spawn_rebuilds(
     spawned.map(drop).map_err(|err| Error::msg(format!("cannot start the rebuild thread: {err}")).into())
 }
 
-fn report_success(n_pages: usize, took: Duration) {
-    println!("rebuilt {n_pages} pages in {:.0} ms", took.as_secs_f64() * 1000.0);
+fn report_success(site: &Site, took: Duration, timings: bool) {
+    println!("rebuilt {} pages in {:.0} ms", site.n_pages, took.as_secs_f64() * 1000.0);
+    if timings {
+        println!("  {}", site.timings);
+    }
     let _ = std::io::stdout().flush();
 }
 

@@ -48,11 +48,24 @@ pub struct Report {
     pub timings: Timings,
 }
 
-/// Time spent per phase. `load` and `total` are wall time; the others add up the time every
-/// thread spent in that phase, so on several cores they can exceed the wall time.
+/// Time spent per phase. `load`, `model`, `pages`, `checks`, `site files` and `total` are wall
+/// time, one after the other; `markdown`, `highlight`, `templates` and `write` add up the time
+/// every thread spent in them inside `pages`, so on several cores they can exceed it.
 #[derive(Debug, Default)]
 pub struct Timings {
     pub load: Duration,
+    /// The site model, output paths and cache keys.
+    pub model: Duration,
+    /// Every page, in parallel.
+    pub pages: Duration,
+    /// Links and anchors across pages.
+    pub checks: Duration,
+    /// 404, tags, sitemap, feed, stylesheet and static files.
+    pub site_files: Duration,
+    /// Reading and writing the build cache on disk (`build` only).
+    pub cache: Duration,
+    /// Swapping the new output in and removing the old (`build` only).
+    pub swap: Duration,
     pub total: Duration,
     markdown_ns: AtomicU64,
     highlight_ns: AtomicU64,
@@ -70,13 +83,29 @@ impl Timings {
         let get = |c: &AtomicU64| Duration::from_nanos(c.load(Ordering::Relaxed));
         vec![
             ("load", self.load),
-            ("markdown", get(&self.markdown_ns).saturating_sub(get(&self.highlight_ns))),
-            ("highlight", get(&self.highlight_ns)),
-            ("templates", get(&self.templates_ns)),
-            ("write", get(&self.write_ns)),
+            ("model", self.model),
+            ("pages", self.pages),
+            ("  markdown", get(&self.markdown_ns).saturating_sub(get(&self.highlight_ns))),
+            ("  highlight", get(&self.highlight_ns)),
+            ("  templates", get(&self.templates_ns)),
+            ("  write", get(&self.write_ns)),
+            ("checks", self.checks),
+            ("site files", self.site_files),
+            ("cache", self.cache),
+            ("swap", self.swap),
             ("total", self.total),
         ]
     }
+}
+
+/// The phases of `timings` on one line, for `serve --timings`.
+pub fn phases_line(timings: &Timings) -> String {
+    let phases: Vec<String> = timings
+        .phases()
+        .iter()
+        .map(|(phase, time)| format!("{} {:.1} ms", phase.trim(), time.as_secs_f64() * 1000.0))
+        .collect();
+    phases.join(", ")
 }
 
 /// Where output files go as they are made: memory, or the output's staging folder.
@@ -139,27 +168,34 @@ impl Sink for Memory {
 
 /// Builds the site and writes it to the output folder, replacing the old one only on success.
 pub fn build(config: &Config) -> Result<Report, Errors> {
+    let started = Instant::now();
     let staging = output::Staging::begin(&config.output_dir)?;
     // A cache folder that cannot be made is no reason to fail the build: it runs without one.
     let (mut cache, mut cache_problem) = match Cache::on_disk(&config.output_dir) {
         Ok(cache) => (cache, None),
         Err(err) => (Cache::empty(), Some(err)),
     };
+    let cache_read = started.elapsed();
     let counting = Counting {
         staging: &staging,
         n_files: AtomicU64::new(0),
         n_written: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
     };
-    let outcome = run(config, &mut cache, &Scope::everything(), &counting)?;
+    let mut outcome = run(config, &mut cache, &Scope::everything(), &counting)?;
     let n_files = counting.n_files.load(Ordering::Relaxed) as usize;
     let n_written = counting.n_written.load(Ordering::Relaxed) as usize;
     let bytes_written = counting.bytes.load(Ordering::Relaxed);
+    let clock = Instant::now();
     staging.commit()?;
+    outcome.timings.swap = clock.elapsed();
     let reuse = cache.reuse();
+    let clock = Instant::now();
     if let Err(err) = cache.save(&config.output_dir) {
         cache_problem = Some(err);
     }
+    outcome.timings.cache = cache_read + clock.elapsed();
+    outcome.timings.total = started.elapsed();
     Ok(Report {
         n_pages: outcome.n_pages,
         n_files,
@@ -227,7 +263,7 @@ pub fn run(config: &Config, cache: &mut Cache, scope: &Scope, sink: &dyn Sink) -
     cache.reuse = Reuse::default();
     let loaded = cache.load(config, scope)?;
     timings.load = started.elapsed();
-    let made = make_site(config, cache, &loaded, sink, &timings);
+    let made = make_site(config, cache, &loaded, sink, &mut timings);
     let n_pages = loaded.content.pages.len();
     cache.keep(loaded, true);
     made?;
@@ -273,21 +309,29 @@ fn make_site(
     cache: &mut Cache,
     loaded: &Loaded,
     sink: &dyn Sink,
-    timings: &Timings,
+    timings: &mut Timings,
 ) -> Result<(), Errors> {
     let content = &loaded.content;
+    let clock = Instant::now();
     let model = SiteModel::new(config, content);
     check_output_paths(config, content, &model)?;
     let keys = Keys::new(config, loaded, &model);
+    timings.model = clock.elapsed();
+    let clock = Instant::now();
     let done = render_pages(config, loaded, &model, &keys, cache, sink, timings)?;
+    timings.pages = clock.elapsed();
+    let clock = Instant::now();
     let links: Vec<_> = done.iter().map(|d| (&d.rendered.anchors, d.rendered.anchor_links.as_slice())).collect();
     check_anchors(&config.root, &content.pages, &links)?;
+    timings.checks = clock.elapsed();
+    let clock = Instant::now();
     let has_code = done.iter().any(|d| d.rendered.has_code);
     let site_key = cache::hash_of(&(keys.templates, has_code));
     let site_files = make_site_files(config, loaded, &model, has_code, site_key, cache, sink)?;
     for file in static_files(config, content)? {
         sink.put(file)?;
     }
+    timings.site_files = clock.elapsed();
     remember(cache, done, site_key, site_files);
     Ok(())
 }
