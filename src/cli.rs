@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
-use crate::error::{Error, Errors};
+use crate::error::{Errors, Failure};
 use crate::site;
 
 /// picket builds public-facing explainers: Markdown pages and data files in, a static site out.
@@ -98,13 +98,13 @@ pub struct ImportArgs {
 }
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> Result<(), Errors> {
+pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Build(args) => build(args),
-        Command::Check(args) => check(args),
+        Command::Build(args) => build(args).map_err(Failure::Site),
+        Command::Check(args) => check(args).map_err(Failure::Site),
         Command::Serve(args) => crate::serve::run(args),
-        Command::Init(args) => crate::init::run(&args.dir).map_err(Errors::from),
-        Command::Import(args) => import(args),
+        Command::Init(args) => crate::init::run(&args.dir).map_err(|err| Failure::Setup(err.into())),
+        Command::Import(args) => import(args).map_err(Failure::Site),
     }
 }
 
@@ -166,9 +166,4 @@ fn display_path(path: &Path) -> String {
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
         .unwrap_or_else(|| path.display().to_string())
-}
-
-/// A usage problem found after parsing (exit code 2).
-pub fn usage_error(message: &str) -> Errors {
-    Error::msg(message).into()
 }

@@ -141,6 +141,40 @@ impl fmt::Display for Errors {
     }
 }
 
+/// Why a command failed. Both exit 1; only site errors end with their count, since a port in use
+/// or a folder that already holds a site is not an error in the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Mistakes in the site's files: printed with "the site has N errors".
+    Site(Errors),
+    /// picket could not start or finish for a reason outside the site: printed alone.
+    Setup(Errors),
+}
+
+impl From<Errors> for Failure {
+    fn from(errors: Errors) -> Failure {
+        Failure::Site(errors)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure::Site(error.into())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Site(errors) => write!(f, "{errors}"),
+            Failure::Setup(errors) => {
+                let shown: Vec<String> = errors.0.iter().map(Error::to_string).collect();
+                write!(f, "{}", shown.join("\n\n"))
+            }
+        }
+    }
+}
+
 /// The closest of `candidates` to `word`, for "did you mean" hints.
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
