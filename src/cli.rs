@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
-use crate::error::{Errors, Failure};
+use crate::error::{Error, Errors, Failure};
 use crate::site;
 
 /// picket builds public-facing explainers: Markdown pages and data files in, a static site out.
@@ -39,8 +39,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct SiteArgs {
-    /// The site's folder, holding site.yaml
-    #[arg(long, default_value = ".")]
+    /// The site's folder, holding site.yaml (default: the current folder). Paths in site.yaml are relative to it
+    #[arg(long, default_value = ".", value_name = "DIR", hide_default_value = true)]
     pub root: PathBuf,
     /// Include pages marked `draft: true`
     #[arg(long)]
@@ -51,8 +51,9 @@ pub struct SiteArgs {
 pub struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Where to write the site (default: `output_dir` in site.yaml, else `public`)
-    #[arg(long)]
+    /// Where to write the site, relative to the current folder (default: `output_dir` in site.yaml, else
+    /// `public`, both relative to the site's root)
+    #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Override `base_url`, e.g. https://example.org/strike/
     #[arg(long)]
@@ -120,7 +121,13 @@ fn import(args: ImportArgs) -> Result<(), Errors> {
 
 fn build(args: BuildArgs) -> Result<(), Errors> {
     let started = Instant::now();
-    let overrides = Overrides { output_dir: args.output, base_url: args.base_url, drafts: args.site.drafts };
+    // A folder typed on the command line is relative to where it was typed, as in every other
+    // tool; only `output_dir` in site.yaml is relative to the site's root.
+    let output_dir = match args.output {
+        Some(output) => Some(std::path::absolute(&output).map_err(|err| Error::io(&output, &err))?),
+        None => None,
+    };
+    let overrides = Overrides { output_dir, base_url: args.base_url, drafts: args.site.drafts };
     let config = Config::load(&args.site.root, &overrides)?;
     let report = site::build(&config)?;
     if args.timings {

@@ -68,3 +68,27 @@ fn init_writes_a_site_that_builds_and_never_overwrites() {
     assert_eq!(code, 1);
     assert!(stderr.contains("never overwrites"), "{stderr}");
 }
+
+#[test]
+fn output_is_relative_to_the_current_folder() {
+    let site = copy_fixture("build/basic");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_picket"))
+        .args(["build", "--root"])
+        .arg(site.path())
+        .args(["--output", "out/site"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(elsewhere.path().join("out/site/guide/first/index.html").exists());
+    assert!(!site.path().join("out").exists(), "--output was taken relative to --root");
+}
+
+#[test]
+fn help_says_what_paths_are_relative_to() {
+    let (code, stdout, _) = picket(&["build", "--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("relative to the current folder"), "{stdout}");
+    assert!(stdout.contains("--root <DIR>"), "{stdout}");
+}
