@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Errors, Result};
 use crate::notice::Notice;
 use crate::{read_text, yaml};
 
@@ -85,7 +85,7 @@ pub const CONFIG_FILE: &str = "site.yaml";
 
 impl Config {
     /// Reads `root/site.yaml` and applies `overrides`.
-    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
+    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Errors> {
         let root = std::path::absolute(root).map_err(|err| Error::io(root, &err))?;
         let path = root.join(CONFIG_FILE);
         let text = read_text(&path).map_err(|mut err| {
@@ -103,7 +103,7 @@ impl Config {
     }
 
     /// Resolves the text of `site.yaml` for the site in `root`.
-    pub fn parse(root: &Path, text: &str, overrides: &Overrides) -> Result<Config> {
+    pub fn parse(root: &Path, text: &str, overrides: &Overrides) -> Result<Config, Errors> {
         let relative = Path::new(CONFIG_FILE);
         let raw: RawConfig = yaml::parse(relative, text, text, 1)?;
         let base_url = overrides.base_url.clone().unwrap_or(raw.base_url);

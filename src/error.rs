@@ -119,6 +119,12 @@ impl Errors {
         self.0.extend(errors);
     }
 
+    /// The first error, for a caller that reports one per file (`yaml::parse` returns every
+    /// unknown key of a file, each its own error).
+    pub fn into_first(self) -> Error {
+        self.0.into_iter().next().unwrap_or_else(|| Error::msg("something went wrong; this is a bug in picket"))
+    }
+
     /// `Ok(value)` when no error was collected.
     pub fn into_result<T>(self, value: T) -> Result<T, Errors> {
         if self.0.is_empty() { Ok(value) } else { Err(self) }

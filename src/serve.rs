@@ -164,7 +164,7 @@ fn attempt_build(cache: &mut Cache, root: &Path, overrides: &Overrides, scope: &
             });
             (Some(config), result)
         }
-        Err(err) => (None, Err(err.into())),
+        Err(err) => (None, Err(err)),
     };
     Attempt { config, result, took: started.elapsed() }
 }
