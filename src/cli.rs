@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
-use crate::error::{Error, Errors, Failure};
+use crate::error::{Error, Errors, Failure, Warning};
 use crate::site;
 
 /// picket builds public-facing explainers: Markdown pages and data files in, a static site out.
@@ -127,7 +127,7 @@ fn build(args: BuildArgs) -> Result<(), Errors> {
         Some(output) => Some(std::path::absolute(&output).map_err(|err| Error::io(&output, &err))?),
         None => None,
     };
-    let overrides = Overrides { output_dir, base_url: args.base_url, drafts: args.site.drafts };
+    let overrides = Overrides { output_dir, base_url: args.base_url, drafts: args.site.drafts, source_markers: false };
     let config = Config::load(&args.site.root, &overrides)?;
     let report = site::build(&config)?;
     if args.timings {
@@ -160,11 +160,23 @@ fn build(args: BuildArgs) -> Result<(), Errors> {
 }
 
 fn check(args: CheckArgs) -> Result<(), Errors> {
-    let overrides = Overrides { drafts: args.site.drafts, ..Overrides::default() };
+    // Markers let every finding point at the Markdown or template it comes from.
+    let overrides = Overrides { drafts: args.site.drafts, source_markers: true, ..Overrides::default() };
     let config = Config::load(&args.site.root, &overrides)?;
     let built = site::render(&config)?;
-    crate::checks::run(&config, &built.files)?;
-    println!("checked {} pages ({} files): no problems found", built.n_pages, built.files.len());
+    let findings = crate::checks::run(&config, &built.files);
+    // Warnings are not errors of the site, so they are printed here, before any errors.
+    for warning in &findings.warnings {
+        eprintln!("{}\n", Warning(warning));
+    }
+    let n_warnings = findings.warnings.len();
+    findings.into_result()?;
+    let found = match n_warnings {
+        0 => "no problems found".to_string(),
+        1 => "no errors, 1 warning".to_string(),
+        n => format!("no errors, {n} warnings"),
+    };
+    println!("checked {} pages ({} files): {found}", built.n_pages, built.files.len());
     Ok(())
 }
 

@@ -31,6 +31,9 @@ struct RawConfig {
     /// The history notice every page shows (`crate::notice`).
     #[serde(default)]
     notice: Option<Notice>,
+    /// How `picket check` treats each of its rules (`crate::checks::Levels`).
+    #[serde(default)]
+    checks: crate::checks::Levels,
 }
 
 fn default_language() -> String {
@@ -58,6 +61,9 @@ pub struct Overrides {
     pub output_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Mark each rendered page with where its parts come from, for `picket check` (see
+    /// `Config::source_markers`). Never set for output that is written.
+    pub source_markers: bool,
 }
 
 /// The validated site configuration. Paths are absolute.
@@ -79,6 +85,11 @@ pub struct Config {
     pub drafts: bool,
     /// The notice every page shows unless its front matter sets its own.
     pub notice: Option<Notice>,
+    /// The level of each `picket check` rule, from `checks:` in site.yaml.
+    pub checks: crate::checks::Levels,
+    /// Whether pages carry `<!--picket...-->` comments naming the Markdown line and template
+    /// each part comes from, so that `picket check` can point at the source. Only `check` sets it.
+    pub source_markers: bool,
 }
 
 pub const CONFIG_FILE: &str = "site.yaml";
@@ -133,6 +144,8 @@ impl Config {
             extra: raw.extra.as_ref().map(yaml::to_json).unwrap_or(serde_json::json!({})),
             drafts: overrides.drafts,
             notice: raw.notice,
+            checks: raw.checks,
+            source_markers: overrides.source_markers,
         };
         config.check_output_dir()?;
         Ok(config)

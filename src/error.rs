@@ -88,7 +88,22 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        self.render(f, "error")
+    }
+}
+
+/// An `Error` shown as a warning (`warning: ...`): a finding that does not fail the command.
+pub struct Warning<'a>(pub &'a Error);
+
+impl fmt::Display for Warning<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.render(f, "warning")
+    }
+}
+
+impl Error {
+    fn render(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
+        write!(f, "{label}: {}", self.message)?;
         let Some(place) = self.place() else { return Ok(()) };
         let (Some(loc), Some(line)) = (self.location, &self.source_line) else {
             return write!(f, "\n --> {place}");

@@ -26,6 +26,8 @@ pub struct Theme {
     templates_dir: PathBuf,
     sources: BTreeMap<String, String>,
     shortcodes: BTreeSet<String>,
+    /// Whether rendered pages name their template for `picket check` (`Config::source_markers`).
+    source_markers: bool,
 }
 
 pub const TEMPLATES: &str = "templates";
@@ -77,6 +79,7 @@ impl Theme {
                 .iter()
                 .filter_map(|(name, _)| name.strip_prefix("shortcodes/")?.strip_suffix(".html").map(str::to_string))
                 .collect(),
+            source_markers: config.source_markers,
         };
         if let Err(err) = theme.tera.add_raw_templates(files) {
             return Err(theme.errors(&err));
@@ -302,7 +305,9 @@ pub fn render_page(theme: &Theme, template: &str, site: &SiteValue, page: &PageC
     context.insert_value("site", site.0.clone());
     context.insert("page", page);
     let html = theme.tera.render(template, &context).map_err(|err| theme.error(&err))?;
-    Ok(without_nul(html))
+    let html = without_nul(html);
+    // For `picket check`, which points at the template a finding comes from.
+    Ok(if theme.source_markers { format!("{}{html}", crate::checks::markers::template(template)) } else { html })
 }
 
 /// `html` with every NUL replaced by U+FFFD, as an HTML parser would read it (issue 10, item 8):

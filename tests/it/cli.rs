@@ -92,3 +92,14 @@ fn help_says_what_paths_are_relative_to() {
     assert!(stdout.contains("relative to the current folder"), "{stdout}");
     assert!(stdout.contains("--root <DIR>"), "{stdout}");
 }
+
+#[test]
+fn check_warnings_are_printed_and_exit_0() {
+    let root = fixture("check/levels");
+    let (code, stdout, stderr) = picket(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.starts_with("warning: the page has 2 `<h1>` headings"), "{stderr}");
+    assert!(stderr.contains(" --> content/a.md:4:1\n"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(stdout.ends_with("no errors, 1 warning\n"), "{stdout}");
+}

@@ -177,3 +177,13 @@ fn a_template_extending_a_missing_one_is_located_at_its_extends() {
 fn a_missing_theme_names_the_themes_there_are() {
     check_error("missing_theme");
 }
+
+#[test]
+fn unknown_check_rules_are_errors_at_their_lines() {
+    check_error("unknown_check_rule");
+}
+
+#[test]
+fn an_unknown_check_level_gets_a_hint() {
+    check_error("unknown_check_level");
+}
