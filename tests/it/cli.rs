@@ -63,7 +63,10 @@ fn init_writes_a_site_that_builds_and_never_overwrites() {
     assert_eq!(code, 0, "{stderr}");
     let (code, stdout, stderr) = picket(&["build", "--root", site.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.starts_with("built 2 pages"), "{stdout}");
+    assert!(stdout.starts_with("built 4 pages"), "{stdout}");
+    let (code, stdout, stderr) = picket(&["check", "--root", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "the starter site fails `picket check`:\n{stderr}");
+    assert!(stdout.ends_with("no problems found\n"), "{stdout}");
     let (code, _, stderr) = picket(&["init", site.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(stderr.contains("never overwrites"), "{stderr}");

@@ -491,25 +491,63 @@ fn idle_connections_are_closed() {
     assert_eq!(server.get("/sub/").status, 200);
 }
 
-#[test]
-fn a_new_site_from_init_previews_at_the_printed_address() {
-    let dir = tempfile::tempdir().unwrap();
+/// `picket init DIR` in `dir`, as a user types it.
+fn init(dir: &Path, name: &str) -> std::path::PathBuf {
     let status = Command::new(env!("CARGO_BIN_EXE_picket"))
-        .args(["init", "my-site"])
-        .current_dir(dir.path())
+        .args(["init", name])
+        .current_dir(dir)
         .stdout(Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
-    let site = dir.path().join("my-site");
+    dir.join(name)
+}
+
+#[test]
+fn a_new_site_from_init_previews_at_the_printed_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = init(dir.path(), "my-site");
     let server = Server::spawn(dir, &site, &[]);
     assert_eq!(server.url, format!("http://{}/", server.address));
     let home = server.get("/");
     assert_eq!(home.status, 200, "{}", home.body);
     assert!(home.body.contains("<h1>My explainer</h1>"), "{}", home.body);
-    let page = server.get("/background/");
-    assert_eq!(page.status, 200, "{}", page.body);
+    for path in ["/guide/", "/guide/background/", "/guide/how-it-works/", "/tags/", "/tags/example/", "/highlight.css"]
+    {
+        assert_eq!(server.get(path).status, 200, "{path}");
+    }
+    let page = server.get("/guide/background/");
+    assert!(
+        page.body.contains("<table") && page.body.contains("class=\"chart\""),
+        "no table and chart:\n{}",
+        page.body
+    );
     assert!(page.body.contains("/__picket/livereload"));
+}
+
+#[test]
+fn a_new_site_with_tags_code_and_a_table_added_builds_and_previews() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = init(dir.path(), "my-site");
+    let page = "---\ntitle: Notes from the field\ndescription: What an editor adds first\nweight: 30\n\
+                tags: [Field notes, example, EXAMPLE]\n---\n\n## A table\n\n| Day | Visits |\n|-----|-------:|\n\
+                | Monday | 12 |\n\n## Some code\n\n```rust\nfn main() {}\n```\n";
+    write(&site.join("content/guide/field-notes.md"), page);
+    let built = Command::new(env!("CARGO_BIN_EXE_picket")).arg("build").current_dir(&site).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let html = std::fs::read_to_string(site.join("public/guide/field-notes/index.html")).unwrap();
+    assert!(html.contains("href=\"/highlight.css\""), "the page with code does not link the highlight stylesheet");
+    assert!(html.contains("<th scope=\"col\">Day</th>"), "{html}");
+    // `example` and `EXAMPLE` are the tag the starter pages already have, spelt as first written.
+    assert!(html.contains("<a href=\"/tags/example/\">Example</a>"), "{html}");
+    assert!(!site.join("public/tags/example-1").exists());
+    let server = Server::spawn(dir, &site, &[]);
+    for path in ["/", "/guide/field-notes/", "/tags/field-notes/", "/tags/example/", "/highlight.css"] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    }
+    let tag = server.get("/tags/example/").body;
+    assert!(tag.contains("Notes from the field") && tag.contains("How this site works"), "{tag}");
 }
 
 #[test]
