@@ -190,7 +190,7 @@ fn missing_theme(config: &Config, templates: &Path) -> Error {
     Error::in_file(
         Path::new(crate::config::CONFIG_FILE),
         format!(
-            "the theme `{name}` is not in `themes/` (there is no `{}`); {hint}",
+            "the theme `{name}` is not in `themes/` (there is no templates folder `{}`); {hint}",
             config.relative(templates).display()
         ),
     )

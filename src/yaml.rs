@@ -66,7 +66,9 @@ fn misplaced(
         let keys = keys::Keys::of(yaml)?;
         let (first, second) = keys.duplicate(&name, serde_location)?;
         let first_line = first.location.line + first_line - 1;
-        let message = format!("`{name}` is written twice in this block (first on line {first_line}); keep one of them");
+        let message = format!(
+            "duplicate key `{name}`: it is written twice in this block (first on line {first_line}); keep one of them"
+        );
         return Some(error_at(second.location, message).into());
     }
     let (_, known) = unknown_field(message)?;
@@ -75,7 +77,9 @@ fn misplaced(
     if unknown.is_empty() {
         return None;
     }
-    Some(Errors(unknown.into_iter().map(|key| error_at(key.location, unknown_key_message(&key.name, &known))).collect()))
+    Some(Errors(
+        unknown.into_iter().map(|key| error_at(key.location, unknown_key_message(&key.name, &known))).collect(),
+    ))
 }
 
 /// The key a "duplicate" message names: serde's `duplicate field `x`` for structs and
@@ -141,14 +145,14 @@ fn explain(serde_message: &str) -> String {
     if let Some((_, own)) = message.split_once(OWN_MESSAGE) {
         return own.to_string();
     }
-    let message = without_key_path(message);
-    if let Some((field, known)) = unknown_field(message) {
+    let bare = without_key_path(message);
+    if let Some((field, known)) = unknown_field(bare) {
         return unknown_key_message(field, &known);
     }
-    if let Some(name) = duplicate_key(message) {
-        return format!("`{name}` is written twice in this block; keep one of them");
+    if let Some(name) = duplicate_key(bare) {
+        return format!("duplicate key `{name}`: it is written twice in this block; keep one of them");
     }
-    if let Some(rest) = message.split("unknown variant `").nth(1) {
+    if let Some(rest) = bare.split("unknown variant `").nth(1) {
         let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         let prefix = known.iter().find(|k| value.starts_with(**k) || k.starts_with(value)).copied();

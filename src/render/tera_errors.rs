@@ -90,7 +90,7 @@ pub(super) fn explain(message: &str, templates_dir: &Path) -> String {
     let quoted = |prefix: &str| message.strip_prefix(prefix).map(|rest| rest.trim_end_matches('`'));
     if let Some(name) = quoted("Unknown template `") {
         return format!(
-            "the theme has no template `{name}`; add `{}` or fix the name",
+            "unknown template `{name}`: the theme has no such template; add `{}` or fix the name",
             templates_dir.join(name).display()
         );
     }
@@ -167,7 +167,7 @@ mod tests {
         let dir = Path::new("themes/t/templates");
         assert_eq!(
             explain("Unknown template `missing.html`", dir),
-            "the theme has no template `missing.html`; add `themes/t/templates/missing.html` or fix the name"
+            "unknown template `missing.html`: the theme has no such template; add `themes/t/templates/missing.html` or fix the name"
         );
         assert_eq!(explain("Unknown filter `uper`", dir), "unknown filter `uper`; did you mean `upper`?");
         assert_eq!(explain("Unknown function `ulr`", dir), "unknown function `ulr`; did you mean `url`?");

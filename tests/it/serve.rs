@@ -440,7 +440,9 @@ fn the_live_reload_socket_refuses_other_origins() {
     let server = Server::start(copy_fixture("serve/basic"));
     let port = server.address.rsplit(':').next().unwrap().to_string();
     for origin in ["http://rebound.example", "null", &format!("http://evil.example:{port}")] {
-        let reply = request(&server.address, &socket_head(&server.address, origin));
+        // `close`, so that the refused connection ends with its reply rather than idling.
+        let head = socket_head(&server.address, origin).replace("Connection: Upgrade", "Connection: Upgrade, close");
+        let reply = request(&server.address, &head);
         assert_eq!(reply.status, 403, "{origin}");
     }
     // The preview's own pages, whichever loopback name they were opened by.
