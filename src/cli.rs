@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
-use crate::error::{Error, Errors};
+use crate::error::{Error, Errors, Failure, Warning};
 use crate::site;
 
 /// picket builds public-facing explainers: Markdown pages and data files in, a static site out.
@@ -39,8 +39,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct SiteArgs {
-    /// The site's folder, holding site.yaml
-    #[arg(long, default_value = ".")]
+    /// The site's folder, holding site.yaml (default: the current folder). Paths in site.yaml are relative to it
+    #[arg(long, default_value = ".", value_name = "DIR", hide_default_value = true)]
     pub root: PathBuf,
     /// Include pages marked `draft: true`
     #[arg(long)]
@@ -51,8 +51,9 @@ pub struct SiteArgs {
 pub struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Where to write the site (default: `output_dir` in site.yaml, else `public`)
-    #[arg(long)]
+    /// Where to write the site, relative to the current folder (default: `output_dir` in site.yaml, else
+    /// `public`, both relative to the site's root)
+    #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Override `base_url`, e.g. https://example.org/strike/
     #[arg(long)]
@@ -101,13 +102,13 @@ pub struct ImportArgs {
 }
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> Result<(), Errors> {
+pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Build(args) => build(args),
-        Command::Check(args) => check(args),
+        Command::Build(args) => build(args).map_err(Failure::Site),
+        Command::Check(args) => check(args).map_err(Failure::Site),
         Command::Serve(args) => crate::serve::run(args),
-        Command::Init(args) => crate::init::run(&args.dir).map_err(Errors::from),
-        Command::Import(args) => import(args),
+        Command::Init(args) => crate::init::run(&args.dir).map_err(|err| Failure::Setup(err.into())),
+        Command::Import(args) => import(args).map_err(Failure::Site),
     }
 }
 
@@ -123,7 +124,13 @@ fn import(args: ImportArgs) -> Result<(), Errors> {
 
 fn build(args: BuildArgs) -> Result<(), Errors> {
     let started = Instant::now();
-    let overrides = Overrides { output_dir: args.output, base_url: args.base_url, drafts: args.site.drafts };
+    // A folder typed on the command line is relative to where it was typed, as in every other
+    // tool; only `output_dir` in site.yaml is relative to the site's root.
+    let output_dir = match args.output {
+        Some(output) => Some(std::path::absolute(&output).map_err(|err| Error::io(&output, &err))?),
+        None => None,
+    };
+    let overrides = Overrides { output_dir, base_url: args.base_url, drafts: args.site.drafts, source_markers: false };
     let config = Config::load(&args.site.root, &overrides)?;
     let report = site::build(&config)?;
     if args.timings {
@@ -156,11 +163,23 @@ fn build(args: BuildArgs) -> Result<(), Errors> {
 }
 
 fn check(args: CheckArgs) -> Result<(), Errors> {
-    let overrides = Overrides { drafts: args.site.drafts, ..Overrides::default() };
+    // Markers let every finding point at the Markdown or template it comes from.
+    let overrides = Overrides { drafts: args.site.drafts, source_markers: true, ..Overrides::default() };
     let config = Config::load(&args.site.root, &overrides)?;
     let built = site::render(&config)?;
-    crate::checks::run(&config, &built.files)?;
-    println!("checked {} pages ({} files): no problems found", built.n_pages, built.files.len());
+    let findings = crate::checks::run(&config, &built.files);
+    // Warnings are not errors of the site, so they are printed here, before any errors.
+    for warning in &findings.warnings {
+        eprintln!("{}\n", Warning(warning));
+    }
+    let n_warnings = findings.warnings.len();
+    findings.into_result()?;
+    let found = match n_warnings {
+        0 => "no problems found".to_string(),
+        1 => "no errors, 1 warning".to_string(),
+        n => format!("no errors, {n} warnings"),
+    };
+    println!("checked {} pages ({} files): {found}", built.n_pages, built.files.len());
     Ok(())
 }
 
@@ -169,9 +188,4 @@ fn display_path(path: &Path) -> String {
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
         .unwrap_or_else(|| path.display().to_string())
-}
-
-/// A usage problem found after parsing (exit code 2).
-pub fn usage_error(message: &str) -> Errors {
-    Error::msg(message).into()
 }

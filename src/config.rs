@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Errors, Result};
 use crate::notice::Notice;
 use crate::{read_text, yaml};
 
@@ -31,6 +31,9 @@ struct RawConfig {
     /// The history notice every page shows (`crate::notice`).
     #[serde(default)]
     notice: Option<Notice>,
+    /// How `picket check` treats each of its rules (`crate::checks::Levels`).
+    #[serde(default)]
+    checks: crate::checks::Levels,
 }
 
 fn default_language() -> String {
@@ -58,6 +61,9 @@ pub struct Overrides {
     pub output_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Mark each rendered page with where its parts come from, for `picket check` (see
+    /// `Config::source_markers`). Never set for output that is written.
+    pub source_markers: bool,
 }
 
 /// The validated site configuration. Paths are absolute.
@@ -79,13 +85,18 @@ pub struct Config {
     pub drafts: bool,
     /// The notice every page shows unless its front matter sets its own.
     pub notice: Option<Notice>,
+    /// The level of each `picket check` rule, from `checks:` in site.yaml.
+    pub checks: crate::checks::Levels,
+    /// Whether pages carry `<!--picket...-->` comments naming the Markdown line and template
+    /// each part comes from, so that `picket check` can point at the source. Only `check` sets it.
+    pub source_markers: bool,
 }
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
 impl Config {
     /// Reads `root/site.yaml` and applies `overrides`.
-    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
+    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Errors> {
         let root = std::path::absolute(root).map_err(|err| Error::io(root, &err))?;
         let path = root.join(CONFIG_FILE);
         let text = read_text(&path).map_err(|mut err| {
@@ -103,7 +114,7 @@ impl Config {
     }
 
     /// Resolves the text of `site.yaml` for the site in `root`.
-    pub fn parse(root: &Path, text: &str, overrides: &Overrides) -> Result<Config> {
+    pub fn parse(root: &Path, text: &str, overrides: &Overrides) -> Result<Config, Errors> {
         let relative = Path::new(CONFIG_FILE);
         let raw: RawConfig = yaml::parse(relative, text, text, 1)?;
         let base_url = overrides.base_url.clone().unwrap_or(raw.base_url);
@@ -133,6 +144,8 @@ impl Config {
             extra: raw.extra.as_ref().map(yaml::to_json).unwrap_or(serde_json::json!({})),
             drafts: overrides.drafts,
             notice: raw.notice,
+            checks: raw.checks,
+            source_markers: overrides.source_markers,
         };
         config.check_output_dir()?;
         Ok(config)

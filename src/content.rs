@@ -54,7 +54,7 @@ impl Page {
     }
 
     /// Parses `text`, the contents of `path` (relative to the root, below `content/`).
-    pub fn parse(path: &Path, text: String) -> Result<Page> {
+    pub fn parse(path: &Path, text: String) -> Result<Page, Errors> {
         let (front_matter, split) = front_matter::parse(path, &text)?;
         let body_offset = split.body_offset;
         let inside = path.strip_prefix("content").unwrap_or(path);
@@ -78,7 +78,8 @@ impl Page {
             return Err(Error::in_file(
                 path,
                 format!("this page's path cannot be a URL: {problem}; rename the file or folder"),
-            ));
+            )
+            .into());
         }
         let route = segments.iter().map(|s| format!("{s}/")).collect();
         Ok(Page {
@@ -163,7 +164,7 @@ pub enum Bodies {
 pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
     let found = find(config);
     let mut errors = Errors(found.errors);
-    let parsed: Vec<Result<Page>> = found
+    let parsed: Vec<Result<Page, Errors>> = found
         .pages
         .par_iter()
         .map(|(absolute, relative)| {
@@ -179,7 +180,7 @@ pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
         match result {
             Ok(page) if page.front_matter.draft && !config.drafts => {}
             Ok(page) => pages.push(page),
-            Err(err) => errors.push(err),
+            Err(err) => errors.extend(err.0),
         }
     }
     if errors.is_empty() {

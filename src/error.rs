@@ -88,7 +88,22 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        self.render(f, "error")
+    }
+}
+
+/// An `Error` shown as a warning (`warning: ...`): a finding that does not fail the command.
+pub struct Warning<'a>(pub &'a Error);
+
+impl fmt::Display for Warning<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.render(f, "warning")
+    }
+}
+
+impl Error {
+    fn render(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
+        write!(f, "{label}: {}", self.message)?;
         let Some(place) = self.place() else { return Ok(()) };
         let (Some(loc), Some(line)) = (self.location, &self.source_line) else {
             return write!(f, "\n --> {place}");
@@ -119,6 +134,12 @@ impl Errors {
         self.0.extend(errors);
     }
 
+    /// The first error, for a caller that reports one per file (`yaml::parse` returns every
+    /// unknown key of a file, each its own error).
+    pub fn into_first(self) -> Error {
+        self.0.into_iter().next().unwrap_or_else(|| Error::msg("something went wrong; this is a bug in picket"))
+    }
+
     /// `Ok(value)` when no error was collected.
     pub fn into_result<T>(self, value: T) -> Result<T, Errors> {
         if self.0.is_empty() { Ok(value) } else { Err(self) }
@@ -138,6 +159,40 @@ impl fmt::Display for Errors {
         }
         let n = self.0.len();
         write!(f, "error: the site has {n} error{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+/// Why a command failed. Both exit 1; only site errors end with their count, since a port in use
+/// or a folder that already holds a site is not an error in the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Mistakes in the site's files: printed with "the site has N errors".
+    Site(Errors),
+    /// picket could not start or finish for a reason outside the site: printed alone.
+    Setup(Errors),
+}
+
+impl From<Errors> for Failure {
+    fn from(errors: Errors) -> Failure {
+        Failure::Site(errors)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure::Site(error.into())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Site(errors) => write!(f, "{errors}"),
+            Failure::Setup(errors) => {
+                let shown: Vec<String> = errors.0.iter().map(Error::to_string).collect();
+                write!(f, "{}", shown.join("\n\n"))
+            }
+        }
     }
 }
 

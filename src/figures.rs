@@ -243,7 +243,7 @@ pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
     for (path, text) in files {
         match yaml::parse::<DataFile>(path, text, text, 1) {
             Ok(file) => data.push((path.as_path(), text.as_str(), file)),
-            Err(err) => errors.push(err),
+            Err(err) => errors.extend(err.0),
         }
     }
     if !errors.is_empty() {

@@ -1,52 +1,35 @@
-//! `picket init DIR`: writes a small site that builds as it is.
+//! `picket init DIR`: writes a small site that builds as it is and shows what picket does.
 //!
-//! Never overwrites: it refuses a folder that already holds any of the files it would write.
+//! The site lives in `src/init/site/` as ordinary files, built into the binary: a section with
+//! two tagged pages, a figure, a table with its chart and a check in the data, a theme shortcode,
+//! a code block and a link to another page's heading, and a complete theme (base, index,
+//! section, page, tag, tags, 404, a shortcode). Never overwrites: it refuses a folder that
+//! already holds any of the files it would write, before writing any.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// Every file of the starter site: its path in the new site and its text.
 const FILES: &[(&str, &str)] = &[
+    ("content/_data/figures.yaml", include_str!("init/site/content/_data/figures.yaml")),
+    ("content/_index.md", include_str!("init/site/content/_index.md")),
+    ("content/guide/_index.md", include_str!("init/site/content/guide/_index.md")),
+    ("content/guide/background.md", include_str!("init/site/content/guide/background.md")),
+    ("content/guide/how-it-works.md", include_str!("init/site/content/guide/how-it-works.md")),
+    ("site.yaml", include_str!("init/site/site.yaml")),
+    ("themes/default/templates/404.html", include_str!("init/site/themes/default/templates/404.html")),
+    ("themes/default/templates/base.html", include_str!("init/site/themes/default/templates/base.html")),
+    ("themes/default/templates/index.html", include_str!("init/site/themes/default/templates/index.html")),
+    ("themes/default/templates/page.html", include_str!("init/site/themes/default/templates/page.html")),
+    ("themes/default/templates/section.html", include_str!("init/site/themes/default/templates/section.html")),
     (
-        "site.yaml",
-        "title: My explainer\ndescription: A short explainer built with picket\nbase_url: https://example.org/\nlanguage: en-GB\ntheme: default\n",
+        "themes/default/templates/shortcodes/note.html",
+        include_str!("init/site/themes/default/templates/shortcodes/note.html"),
     ),
-    (
-        "content/_index.md",
-        "---\ntitle: My explainer\ndescription: What this site explains, in one sentence\nupdated: 2026-01-01\n---\n\nStart here. Read [the background](background.md).\n",
-    ),
-    (
-        "content/background.md",
-        "---\ntitle: The background\ndescription: Where this story starts\nweight: 10\nsources: [example-report]\n---\n\n## What happened\n\nThe report counted {{ figure(id=\"example_count\") }} cases.\n\n## Where the numbers come from\n\n{{ table(id=\"example\") }}\n",
-    ),
-    (
-        "content/_data/figures.yaml",
-        "sources:\n  - id: example-report\n    short: Example report\n    title: An example report\n    covers: Replace this with the report your facts come from\nfigures:\n  - id: example_count\n    label: Cases counted in the example report\n    value: 1200\n    unit: cases\n    as_of: 2026-01\n    source: example-report\ntables:\n  - id: example\n    caption: Cases counted in the example report\n    row_header: Count\n    columns:\n      - id: cases\n        label: Cases\n        unit: number\n    rows:\n      - label: All cases\n        cells: {cases: example_count}\n",
-    ),
-    (
-        "themes/default/templates/base.html",
-        "<!doctype html>\n<html lang=\"{{ site.language }}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{% block title %}{{ page.title }} – {{ site.title }}{% endblock title %}</title>\n<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:0 auto;padding:1em;line-height:1.5}.num{text-align:right}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}</style>\n</head>\n<body>\n<a href=\"#main-content\">Skip to main content</a>\n<header><a href=\"{{ url(path='/') }}\">{{ site.title }}</a></header>\n<main id=\"main-content\">\n{% block content %}{% endblock content %}\n</main>\n</body>\n</html>\n",
-    ),
-    (
-        "themes/default/templates/index.html",
-        "{% extends \"base.html\" %}\n{% block title %}{{ site.title }}{% endblock title %}\n{% block content %}\n<h1>{{ page.title }}</h1>\n{{ page.content | safe }}\n{% include \"sources.html\" %}\n{% endblock content %}\n",
-    ),
-    (
-        "themes/default/templates/section.html",
-        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ page.title }}</h1>\n{{ page.content | safe }}\n<ul>{% for p in page.pages %}<li><a href=\"{{ p.url }}\">{{ p.title }}</a></li>{% endfor %}</ul>\n{% endblock content %}\n",
-    ),
-    (
-        "themes/default/templates/page.html",
-        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ page.title }}</h1>\n{{ page.content | safe }}\n{% include \"sources.html\" %}\n{% endblock content %}\n",
-    ),
-    (
-        "themes/default/templates/sources.html",
-        "{% if page.updated %}<p>Last updated {{ page.updated | date_long }}</p>{% endif %}\n<h2 id=\"sources\">Sources</h2>\n<ul>{% for s in page.sources %}<li id=\"source-{{ s.id }}\">{{ s.short }}: {{ s.title }}</li>{% endfor %}</ul>\n",
-    ),
-    (
-        "themes/default/templates/404.html",
-        "{% extends \"base.html\" %}\n{% block content %}\n<h1>Page not found</h1>\n<p><a href=\"{{ url(path='/') }}\">Go to the home page</a></p>\n{% endblock content %}\n",
-    ),
+    ("themes/default/templates/sources.html", include_str!("init/site/themes/default/templates/sources.html")),
+    ("themes/default/templates/tag.html", include_str!("init/site/themes/default/templates/tag.html")),
+    ("themes/default/templates/tags.html", include_str!("init/site/themes/default/templates/tags.html")),
 ];
 
 /// Writes the starter site into `dir`.
@@ -67,11 +50,9 @@ pub fn run(dir: &Path) -> Result<()> {
         }
         std::fs::write(&path, text).map_err(|err| Error::io(&path, &err))?;
     }
+    let shown = dir.display();
     println!(
-        "created a site in {}; build it with `picket build --root {}` or preview it with `picket serve --root {}`",
-        dir.display(),
-        dir.display(),
-        dir.display()
+        "created a site in {shown}; preview it with `cd {shown}` and `picket serve`, or build it with `picket build --root {shown}`"
     );
     Ok(())
 }

@@ -106,7 +106,14 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
     let mut html = html;
     html.push_str(&state.footnotes_html());
     // Figures are cited once per sentence, at its end (`figures::citations`).
-    let html = figures::citations::place(ctx.figures, &html);
+    let mut html = figures::citations::place(ctx.figures, &html);
+    if ctx.config.source_markers {
+        html = format!(
+            "{}{html}{}",
+            crate::checks::markers::page(page.path, page.body_offset),
+            crate::checks::markers::END
+        );
+    }
     Ok(Rendered {
         html,
         toc: nest_toc(&state.headings),
@@ -214,7 +221,11 @@ fn render_fragment(ctx: &Context, page: &PageSource, text: &str, base: usize, st
         });
         substituted.push_str(&mark);
         last = call.range.end;
-        outputs.push(render_call(ctx, page, text, base, call, state));
+        let output = render_call(ctx, page, text, base, call, state);
+        outputs.push(match ctx.config.source_markers {
+            true => format!("{}{output}", crate::checks::markers::at(base + call.range.start)),
+            false => output,
+        });
     }
     substituted.push_str(&text[last..]);
     let to_original = |offset: usize| {
@@ -344,6 +355,16 @@ fn markdown_to_html(
     let mut code: Option<(Option<String>, String)> = None;
     let mut footnote: Option<(String, Vec<Event>)> = None;
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        // For `picket check`: blocks it checks say which line of the file they come from.
+        if ctx.config.source_markers
+            && matches!(event, Event::Start(Tag::Heading { .. } | Tag::Table(_) | Tag::HtmlBlock))
+        {
+            let marker = Event::Html(crate::checks::markers::at(to_file_offset(range.start)).into());
+            match &mut footnote {
+                Some((_, buffer)) => buffer.push(marker),
+                None => events.push(marker),
+            }
+        }
         let event = match event {
             Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                 heading = Some((level, id, classes, attrs, Vec::new()));

@@ -17,6 +17,8 @@ use crate::figures::{Source, format_date};
 use crate::markdown::{ShortcodeTemplates, TocEntry};
 use crate::read_text;
 
+mod tera_errors;
+
 /// The theme's templates, loaded into Tera.
 pub struct Theme {
     tera: Tera,
@@ -24,6 +26,8 @@ pub struct Theme {
     templates_dir: PathBuf,
     sources: BTreeMap<String, String>,
     shortcodes: BTreeSet<String>,
+    /// Whether rendered pages name their template for `picket check` (`Config::source_markers`).
+    source_markers: bool,
 }
 
 pub const TEMPLATES: &str = "templates";
@@ -39,14 +43,7 @@ impl Theme {
     pub fn read(config: &Config) -> Result<Vec<(String, String)>, Errors> {
         let dir = config.theme_dir.join(TEMPLATES);
         if !dir.is_dir() {
-            return Err(Error::in_file(
-                Path::new(crate::config::CONFIG_FILE),
-                format!(
-                    "the theme has no templates folder `{}`; check `theme` in site.yaml",
-                    config.relative(&dir).display()
-                ),
-            )
-            .into());
+            return Err(missing_theme(config, &dir).into());
         }
         let walked = crate::content::walk(config, &dir, crate::content::Skip::EditorFiles);
         let mut errors = Errors(walked.errors);
@@ -82,9 +79,10 @@ impl Theme {
                 .iter()
                 .filter_map(|(name, _)| name.strip_prefix("shortcodes/")?.strip_suffix(".html").map(str::to_string))
                 .collect(),
+            source_markers: config.source_markers,
         };
         if let Err(err) = theme.tera.add_raw_templates(files) {
-            return Err(theme.error(&err).into());
+            return Err(theme.errors(&err));
         }
         Ok(theme)
     }
@@ -112,36 +110,90 @@ impl Theme {
 
     /// Turns a Tera error into ours, located in the template file when Tera knows where.
     fn error(&self, err: &tera::Error) -> Error {
-        let report = match err.kind() {
-            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => Some(report),
-            _ => None,
-        };
-        let Some(report) = report else {
-            let mut message = lower_first(&err.to_string());
-            let mut source = std::error::Error::source(err);
-            while let Some(inner) = source {
-                message.push_str(&format!(": {inner}"));
-                source = inner.source();
+        let mut errors = self.errors(err).0;
+        errors.swap_remove(0)
+    }
+
+    /// Every error in a Tera error: the checks Tera runs once all templates are parsed report
+    /// several at once. Never empty.
+    fn errors(&self, err: &tera::Error) -> Errors {
+        let at = |template: &str, location: Location, message: String| {
+            let path = self.templates_dir.join(template);
+            match self.sources.get(template) {
+                Some(text) => Error::at(&path, text, location, message),
+                None => Error { location: Some(location), ..Error::in_file(&path, message) },
             }
-            return Error::in_file(&self.templates_dir, message);
         };
-        let path = self.templates_dir.join(report.filename());
-        let span = report.span();
-        let location = Location { line: span.start_line.max(1), column: span.start_col + 1 };
-        let message = lower_first(report.message());
-        match self.sources.get(report.filename()) {
-            Some(text) => Error::at(&path, text, location, message),
-            None => Error { location: Some(location), ..Error::in_file(&path, message) },
+        match err.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                let span = report.span();
+                let location = Location { line: span.start_line.max(1), column: span.start_col + 1 };
+                at(report.filename(), location, tera_errors::explain(report.message(), &self.templates_dir)).into()
+            }
+            tera::ErrorKind::MissingParent { current, parent } => tera_errors::missing_parent(
+                &self.templates_dir,
+                current,
+                parent,
+                self.sources.get(current).map(String::as_str),
+            )
+            .into(),
+            tera::ErrorKind::TemplateNotFound(name) => Error::in_file(
+                &self.templates_dir,
+                format!("the theme has no template `{name}`; add `{}`", self.templates_dir.join(name).display()),
+            )
+            .into(),
+            _ => {
+                let text = err.to_string();
+                let reports = tera_errors::reports(&text);
+                if !reports.is_empty() {
+                    let explained = reports.into_iter().map(|report| {
+                        at(
+                            &report.template,
+                            report.location,
+                            tera_errors::explain(&report.message, &self.templates_dir),
+                        )
+                    });
+                    return Errors(explained.collect());
+                }
+                let mut message = tera_errors::lower_first(&text);
+                let mut source = std::error::Error::source(err);
+                while let Some(inner) = source {
+                    message.push_str(&format!(": {inner}"));
+                    source = inner.source();
+                }
+                Error::in_file(&self.templates_dir, message).into()
+            }
         }
     }
 }
 
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// The error for a `theme` whose templates folder does not exist, naming the themes there are.
+fn missing_theme(config: &Config, templates: &Path) -> Error {
+    let themes_dir = config.root.join("themes");
+    let mut themes: Vec<String> = std::fs::read_dir(&themes_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().join(TEMPLATES).is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    themes.sort();
+    let name = config.theme_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let known: Vec<&str> = themes.iter().map(String::as_str).collect();
+    let hint = match (crate::error::did_you_mean(&name, &known), known.is_empty()) {
+        (Some(hint), _) => format!("did you mean `theme: {hint}`?"),
+        (None, true) => "`themes/` has no theme; a theme is a folder with `templates/` in it".to_string(),
+        (None, false) => {
+            format!("the themes there are {}", known.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "))
+        }
+    };
+    Error::in_file(
+        Path::new(crate::config::CONFIG_FILE),
+        format!(
+            "the theme `{name}` is not in `themes/` (there is no templates folder `{}`); {hint}",
+            config.relative(templates).display()
+        ),
+    )
 }
 
 impl ShortcodeTemplates for Theme {
@@ -253,7 +305,9 @@ pub fn render_page(theme: &Theme, template: &str, site: &SiteValue, page: &PageC
     context.insert_value("site", site.0.clone());
     context.insert("page", page);
     let html = theme.tera.render(template, &context).map_err(|err| theme.error(&err))?;
-    Ok(without_nul(html))
+    let html = without_nul(html);
+    // For `picket check`, which points at the template a finding comes from.
+    Ok(if theme.source_markers { format!("{}{html}", crate::checks::markers::template(template)) } else { html })
 }
 
 /// `html` with every NUL replaced by U+FFFD, as an HTML parser would read it (issue 10, item 8):

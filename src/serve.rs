@@ -5,11 +5,12 @@
 //! request can reach the disk, and there are no directory listings. Injects the live-reload script
 //! (and, after a failed build, an error overlay) into HTML responses only; `picket build` output
 //! never has them. A failed build keeps the last good site; nothing an editor saves stops the
-//! server. Knows HTTP; `crate::watch` knows notify; `run` wires the two together.
+//! server. Knows HTTP; `crate::watch` knows notify; `run` wires the two together. Listens on
+//! loopback unless told otherwise, and warns once when it is not.
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use tokio::sync::watch as latest;
 
 use crate::cli::ServeArgs;
 use crate::config::{Config, Overrides};
-use crate::error::{Error, Errors};
+use crate::error::{Error, Errors, Failure};
 use crate::output::{Contents, OutputFile};
 use crate::site::{self, Cache, Memory, Scope};
 use crate::watch::Watcher;
@@ -31,21 +32,25 @@ mod http;
 use http::Server;
 
 /// Builds, serves and rebuilds until the process is stopped. Returns only when the server
-/// cannot start (the port is taken, the folder cannot be watched).
-pub fn run(args: ServeArgs) -> Result<(), Errors> {
+/// cannot start (the port is taken, the folder cannot be watched): a `Failure::Setup`, since
+/// nothing is wrong with the site.
+pub fn run(args: ServeArgs) -> Result<(), Failure> {
     let overrides = Overrides { drafts: args.site.drafts, ..Overrides::default() };
     let root = args.site.root;
-    let runtime =
-        tokio::runtime::Runtime::new().map_err(|err| Error::msg(format!("cannot start the server: {err}")))?;
+    let setup = |message: String| Failure::Setup(Error::msg(message).into());
+    let runtime = tokio::runtime::Runtime::new().map_err(|err| setup(format!("cannot start the server: {err}")))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind((args.bind.as_str(), args.port))).map_err(|err| {
-        Error::msg(format!(
+        setup(format!(
             "cannot listen on {}:{}: {err}; choose another port with --port, or --port 0 for any free one",
             args.bind, args.port
         ))
     })?;
-    let address = listener.local_addr().map_err(|err| Error::msg(format!("cannot start the server: {err}")))?;
+    let address = listener.local_addr().map_err(|err| setup(format!("cannot start the server: {err}")))?;
+    if let Some(warning) = exposure_warning(address) {
+        eprintln!("{warning}\n");
+    }
     // Watch before the first build, so that a save made while it runs is not lost.
-    let watcher = Watcher::start(&root)?;
+    let watcher = Watcher::start(&root).map_err(|err| Failure::Setup(err.into()))?;
     let mut cache = Cache::in_memory();
     let first = attempt_build(&mut cache, &root, &overrides, &Scope::everything());
     if let Err(errors) = &first.result {
@@ -55,11 +60,36 @@ pub fn run(args: ServeArgs) -> Result<(), Errors> {
     let (reloads, _) = broadcast::channel(16);
     announce(first.config.as_ref(), &root, address, &site.borrow().base_path);
     let rebuilds = Rebuilds { root, overrides, timings: args.timings, site: site_sender, reloads: reloads.clone() };
-    spawn_rebuilds(watcher, first.config, cache, rebuilds)?;
-    let app = http::router(Server { site, reloads });
-    runtime
-        .block_on(async move { axum::serve(listener, app).await })
-        .map_err(|err| Error::msg(format!("the server stopped: {err}")).into())
+    spawn_rebuilds(watcher, first.config, cache, rebuilds).map_err(Failure::Setup)?;
+    let access = http::Access::new(&args.bind, address.port());
+    runtime.block_on(http::serve(listener, Server { site, reloads }, access));
+    Ok(())
+}
+
+/// What listening on `address` exposes, when it is not loopback: said once, at start.
+fn exposure_warning(address: SocketAddr) -> Option<String> {
+    let ip = address.ip();
+    if ip.is_loopback() {
+        return None;
+    }
+    let who = if ip.is_unspecified() {
+        "every device on every network this machine is on".to_string()
+    } else {
+        format!("every device that can reach {ip}")
+    };
+    Some(format!(
+        "warning: listening on {address}, so {who} can read this preview, drafts included when --drafts is on; \
+         it has no password. Leave out --bind (the default is 127.0.0.1) unless another device must see the site"
+    ))
+}
+
+/// The address to open in a browser on this machine: loopback when listening on every address.
+fn browsable(address: SocketAddr) -> SocketAddr {
+    match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), address.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), address.port()),
+        _ => address,
+    }
 }
 
 fn announce(config: Option<&Config>, root: &Path, address: SocketAddr, base_path: &str) {
@@ -67,7 +97,7 @@ fn announce(config: Option<&Config>, root: &Path, address: SocketAddr, base_path
         Some(config) => config.title.clone(),
         None => format!("the site in {}", root.display()),
     };
-    println!("serving {name} at http://{address}{base_path}/");
+    println!("serving {name} at http://{}{base_path}/", browsable(address));
     let _ = std::io::stdout().flush();
 }
 
@@ -142,7 +172,7 @@ fn attempt_build(cache: &mut Cache, root: &Path, overrides: &Overrides, scope: &
             });
             (Some(config), result)
         }
-        Err(err) => (None, Err(err.into())),
+        Err(err) => (None, Err(err)),
     };
     Attempt { config, result, took: started.elapsed() }
 }
@@ -245,4 +275,26 @@ fn report_success(site: &Site, took: Duration, timings: bool) {
 // `serve` runs until stopped, so a failed rebuild is reported here rather than by `main`.
 fn report_failure(errors: &Errors) {
     eprintln!("{errors}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{browsable, exposure_warning};
+
+    #[test]
+    fn only_addresses_beyond_loopback_get_the_warning() {
+        assert_eq!(exposure_warning("127.0.0.1:1111".parse().unwrap()), None);
+        assert_eq!(exposure_warning("[::1]:1111".parse().unwrap()), None);
+        let all = exposure_warning("0.0.0.0:1111".parse().unwrap()).unwrap();
+        assert!(all.starts_with("warning: listening on 0.0.0.0:1111, so every device on every network"), "{all}");
+        let one = exposure_warning("192.0.2.7:1111".parse().unwrap()).unwrap();
+        assert!(one.contains("every device that can reach 192.0.2.7"), "{one}");
+    }
+
+    #[test]
+    fn every_address_is_announced_as_loopback() {
+        assert_eq!(browsable("0.0.0.0:8".parse().unwrap()).to_string(), "127.0.0.1:8");
+        assert_eq!(browsable("[::]:8".parse().unwrap()).to_string(), "[::1]:8");
+        assert_eq!(browsable("192.0.2.7:8".parse().unwrap()).to_string(), "192.0.2.7:8");
+    }
 }

@@ -450,7 +450,8 @@ struct SiteModel<'a> {
     assets: BTreeSet<PathBuf>,
     by_route: BTreeMap<&'a str, &'a Page>,
     children: BTreeMap<String, Vec<&'a Page>>,
-    tags: BTreeMap<String, Vec<&'a Page>>,
+    /// By `tag_key`.
+    tags: BTreeMap<String, Tag<'a>>,
     /// `site` for templates, converted once: it is the same for every page.
     site_value: render::SiteValue,
 }
@@ -728,14 +729,7 @@ fn render_page(
         show_toc: front.toc.unwrap_or(rendered.toc.len() >= 3),
         sources: page_sources(figures, page, &rendered.cited_sources)?,
         extra: front.extra.as_ref().map(crate::yaml::to_json).unwrap_or(serde_json::json!({})),
-        tags: front
-            .tags
-            .iter()
-            .map(|t| {
-                let link = tag_link(config, t);
-                TagLink { name: link.title, url: link.url }
-            })
-            .collect(),
+        tags: page_tags(config, model, page),
         pages: model.children.get(&page.route).into_iter().flatten().map(|p| summary(config, p)).collect(),
         ancestors: ancestors(config, page, &model.by_route),
         has_code: rendered.has_code,
@@ -804,17 +798,18 @@ fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &d
     };
     let not_found = special_page(config, "404", "Page not found", "404.html", Vec::new());
     put("404.html".to_string(), render::render_page(theme, "404.html", &model.site_value, &not_found));
-    for (tag, tagged) in &model.tags {
-        let route = format!("tags/{}/", markdown::slugify(tag));
-        let context = special_page(config, "tag", tag, &route, tagged.iter().map(|p| summary(config, p)).collect());
+    for tag in model.tags.values() {
+        let route = format!("tags/{}/", markdown::slugify(&tag.name));
+        let listed = tag.pages.iter().map(|p| summary(config, p)).collect();
+        let context = special_page(config, "tag", &tag.name, &route, listed);
         put(format!("{route}index.html"), render::render_page(theme, "tag.html", &model.site_value, &context));
     }
     if !model.tags.is_empty() {
         let listed = model
             .tags
-            .keys()
+            .values()
             .map(|t| {
-                let link = tag_link(config, t);
+                let link = tag_link(config, &t.name);
                 Summary { title: link.title, url: link.url, description: String::new(), date: None, weight: None }
             })
             .collect();
@@ -824,21 +819,56 @@ fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &d
     errors.into_result(())
 }
 
+/// A page's tags, each spelt as the site first wrote it and listed once.
+fn page_tags(config: &Config, model: &SiteModel, page: &Page) -> Vec<TagLink> {
+    let mut keys: Vec<String> = Vec::new();
+    for name in &page.front_matter.tags {
+        let key = tag_key(name);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.iter()
+        .filter_map(|key| model.tags.get(key))
+        .map(|tag| {
+            let link = tag_link(config, &tag.name);
+            TagLink { name: link.title, url: link.url }
+        })
+        .collect()
+}
+
 fn tag_link(config: &Config, tag: &str) -> Link {
     Link { title: tag.to_string(), url: url_of(config, &format!("tags/{}/", markdown::slugify(tag))) }
 }
 
-fn collect_tags(pages: &[Page]) -> BTreeMap<String, Vec<&Page>> {
-    let mut tags: BTreeMap<String, Vec<&Page>> = BTreeMap::new();
+/// Every tag with its pages, keyed by the tag in lower case, so that "Blog" and "blog" are one
+/// tag; each keeps the spelling it was first written with (in page order).
+fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag<'_>> {
+    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
     for page in pages {
-        for tag in &page.front_matter.tags {
-            tags.entry(tag.clone()).or_default().push(page);
+        for name in &page.front_matter.tags {
+            let tag = tags.entry(tag_key(name)).or_insert_with(|| Tag { name: name.clone(), pages: Vec::new() });
+            // A page that writes one tag twice, in two cases, is listed once.
+            if !tag.pages.iter().any(|p| std::ptr::eq(*p, page)) {
+                tag.pages.push(page);
+            }
         }
     }
-    for list in tags.values_mut() {
-        list.sort_by(|a, b| content::listing_order(a, b));
+    for tag in tags.values_mut() {
+        tag.pages.sort_by(|a, b| content::listing_order(a, b));
     }
     tags
+}
+
+/// What makes two tags one: their text without case.
+fn tag_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// A tag as the site shows it: its first spelling and its pages.
+struct Tag<'a> {
+    name: String,
+    pages: Vec<&'a Page>,
 }
 
 fn ancestors(config: &Config, page: &Page, by_route: &BTreeMap<&str, &Page>) -> Vec<Link> {
@@ -915,7 +945,7 @@ fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> 
         let path = OutputPath::new(name).expect("picket's own file names are valid");
         paths.push((path, "a file picket writes".to_string(), None));
     }
-    for (tag, pages) in &model.tags {
+    for Tag { name: tag, pages } in model.tags.values() {
         match OutputPath::new(&format!("tags/{}/index.html", markdown::slugify(tag))) {
             Ok(path) => paths.push((path, format!("the tag `{tag}`"), Some(pages[0].path.clone()))),
             Err(_) => errors.push(pages[0].error_at_key(

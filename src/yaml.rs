@@ -11,39 +11,113 @@ use serde::de::DeserializeOwned;
 
 use saphyr_parser::{Event, Parser};
 
-use crate::error::{Error, Location, did_you_mean};
+use crate::error::{Error, Errors, Location, did_you_mean};
+
+mod keys;
 
 /// Parses `yaml`, which starts at line `first_line` (1-based) of `file_text`, the contents of `path`.
+/// Every unknown key of the text is an error of its own, each at its line.
 pub(crate) fn parse<T: DeserializeOwned>(
     path: &Path,
     file_text: &str,
     yaml: &str,
     first_line: usize,
-) -> Result<T, Error> {
+) -> Result<T, Errors> {
     // Tags start with `!`: most files have none, so they skip the second parse.
     if yaml.contains('!')
         && let Some(error) =
             find_tag(yaml, first_line).map(|(location, tag)| tag_error(path, file_text, location, &tag))
     {
-        return Err(error);
+        return Err(error.into());
     }
     serde_yaml::from_str(yaml).map_err(|err| {
+        let in_file = |in_block: Location| Location { line: in_block.line + first_line - 1, column: in_block.column };
+        let error_at = |in_block: Location, message: String| Error::at(path, file_text, in_file(in_block), message);
         let serde_message = err.to_string();
-        let message = explain(&serde_message);
-        match err.location() {
-            Some(loc) => {
-                let location = Location { line: loc.line() + first_line - 1, column: loc.column() };
-                Error::at(path, file_text, location, message)
-            }
-            None => {
-                // The repetition limit comes without a place; the first alias is the best guess.
-                let aliases = serde_message.starts_with("repetition limit exceeded");
-                let in_block = aliases.then(|| first_alias(yaml)).flatten().unwrap_or(Location { line: 1, column: 1 });
-                let location = Location { line: in_block.line + first_line - 1, column: in_block.column };
-                Error::at(path, file_text, location, message)
-            }
+        let serde_location = err.location().map(|loc| Location { line: loc.line(), column: loc.column() });
+        if let Some(errors) = misplaced(yaml, &serde_message, serde_location, first_line, &error_at) {
+            return errors;
         }
+        let message = explain(&serde_message);
+        let in_block = match serde_location {
+            Some(location) => location,
+            // The repetition limit comes without a place; the first alias is the best guess.
+            None if serde_message.starts_with("repetition limit exceeded") => {
+                first_alias(yaml).unwrap_or(Location { line: 1, column: 1 })
+            }
+            None => Location { line: 1, column: 1 },
+        };
+        error_at(in_block, message).into()
     })
+}
+
+/// Errors serde places badly, placed by the keys' own positions: a duplicate key at the
+/// duplicate (serde gives the start of the mapping), and every unknown key rather than the
+/// first. `None` when the message is neither, or the keys cannot be read.
+fn misplaced(
+    yaml: &str,
+    serde_message: &str,
+    serde_location: Option<Location>,
+    first_line: usize,
+    error_at: &dyn Fn(Location, String) -> Error,
+) -> Option<Errors> {
+    let message = without_key_path(serde_message.split(" at line ").next().unwrap_or(serde_message));
+    if let Some(name) = duplicate_key(message) {
+        let keys = keys::Keys::of(yaml)?;
+        let (first, second) = keys.duplicate(&name, serde_location)?;
+        let first_line = first.location.line + first_line - 1;
+        let message = format!(
+            "duplicate key `{name}`: it is written twice in this block (first on line {first_line}); keep one of them"
+        );
+        return Some(error_at(second.location, message).into());
+    }
+    let (_, known) = unknown_field(message)?;
+    let keys = keys::Keys::of(yaml)?;
+    let unknown = keys.unknown(serde_location?, &known);
+    if unknown.is_empty() {
+        return None;
+    }
+    Some(Errors(
+        unknown.into_iter().map(|key| error_at(key.location, unknown_key_message(&key.name, &known))).collect(),
+    ))
+}
+
+/// The key a "duplicate" message names: serde's `duplicate field `x`` for structs and
+/// `duplicate entry with key "x"` for maps.
+fn duplicate_key(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("duplicate field `") {
+        return rest.split('`').next().map(str::to_string);
+    }
+    let rest = message.split("duplicate entry with key ").nth(1)?;
+    Some(rest.trim_matches('"').to_string())
+}
+
+/// The field and the known fields of serde's "unknown field `x`, expected one of `a`, `b`".
+fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+    Some((field, expected.split('`').skip(1).step_by(2).collect()))
+}
+
+fn unknown_key_message(field: &str, known: &[&str]) -> String {
+    match did_you_mean(field, known) {
+        Some(hint) => format!("unknown key `{field}`; did you mean `{hint}`?"),
+        None if known.is_empty() => format!("unknown key `{field}`; this block takes no keys"),
+        None => format!("unknown key `{field}`; known keys are {}", quote_list(known)),
+    }
+}
+
+/// `message` without serde_yaml's `sources[0]: ` in front, which the location already shows.
+fn without_key_path(message: &str) -> &str {
+    match message.split_once(": ") {
+        Some((path, rest)) if is_key_path(path) => rest,
+        _ => message,
+    }
+}
+
+/// Whether `text` reads like serde_yaml's path to a value: `date`, `sources[1].url`.
+fn is_key_path(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'))
 }
 
 /// Where `yaml` first uses an alias (`*name`), ignoring comments; a guess that may miss one
@@ -68,12 +142,23 @@ fn first_alias(yaml: &str) -> Option<Location> {
 /// Turns serde's wording into ours: lower case, no position (we show it), and what to do.
 fn explain(serde_message: &str) -> String {
     let message = serde_message.split(" at line ").next().unwrap_or(serde_message);
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+    if let Some((_, own)) = message.split_once(OWN_MESSAGE) {
+        return own.to_string();
+    }
+    let bare = without_key_path(message);
+    if let Some((field, known)) = unknown_field(bare) {
+        return unknown_key_message(field, &known);
+    }
+    if let Some(name) = duplicate_key(bare) {
+        return format!("duplicate key `{name}`: it is written twice in this block; keep one of them");
+    }
+    if let Some(rest) = bare.split("unknown variant `").nth(1) {
+        let (value, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        return match did_you_mean(field, &known) {
-            Some(hint) => format!("unknown key `{field}`; did you mean `{hint}`?"),
-            None => format!("unknown key `{field}`; known keys are {}", quote_list(&known)),
+        let prefix = known.iter().find(|k| value.starts_with(**k) || k.starts_with(value)).copied();
+        return match did_you_mean(value, &known).or(prefix) {
+            Some(hint) => format!("`{value}` is not one of the values this key takes; did you mean `{hint}`?"),
+            None => format!("`{value}` is not one of the values this key takes: {}", quote_list(&known)),
         };
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
@@ -87,9 +172,6 @@ fn explain(serde_message: &str) -> String {
     }
     if message.starts_with("recursion limit exceeded") {
         return "the YAML is nested too deeply (more than 128 levels); flatten it".to_string();
-    }
-    if let Some((_, own)) = message.split_once(OWN_MESSAGE) {
-        return own.to_string();
     }
     let message = message.trim_start_matches(": ");
     let mut chars = message.chars();

@@ -10,7 +10,7 @@ fn check(text: &str, expected: &str) {
             config.output_dir.display(),
             config.theme_dir.display()
         ),
-        Err(err) => err.to_string(),
+        Err(errors) => errors.0.iter().map(Error::to_string).collect::<Vec<_>>().join("\n\n"),
     };
     assert_eq!(actual, expected);
 }
@@ -38,7 +38,9 @@ fn output_dir_content_is_refused() {
         "title: T\nbase_url: https://e.org/\noutput_dir: content\n",
         &Overrides::default(),
     )
-    .unwrap_err();
+    .unwrap_err()
+    .0
+    .remove(0);
     assert!(err.message.starts_with("the output folder `/site/content` is `content/` or inside it"));
 }
 
@@ -49,7 +51,9 @@ fn output_dir_above_the_root_is_refused() {
         "title: T\nbase_url: https://e.org/\noutput_dir: ..\n",
         &Overrides::default(),
     )
-    .unwrap_err();
+    .unwrap_err()
+    .0
+    .remove(0);
     assert!(err.message.contains("the site's root or a folder above it"), "{}", err.message);
 }
 

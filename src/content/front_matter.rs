@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Errors, Location, Result};
 use crate::notice::Notice;
 use crate::yaml;
 
@@ -35,6 +35,7 @@ pub struct FrontMatter {
     /// A template name relative to the theme's templates folder.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "template")]
     pub template: Option<String>,
+    /// As written; `site` groups them without case ("Blog" and "blog" are one tag).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Ids from the sources registry this page relies on.
@@ -76,7 +77,7 @@ impl serde::de::Visitor<'_> for DateVisitor {
         let is_date_time = text.parse::<jiff::Timestamp>().is_ok() || text.parse::<jiff::civil::DateTime>().is_ok();
         match text.get(..10).map(str::parse::<jiff::civil::Date>) {
             Some(Ok(date)) if is_date_time => Ok(date),
-            _ => Err(E::custom(format!("`{text}` is not a date; write it as YYYY-MM-DD, for example 2016-02-10"))),
+            _ => Err(E::custom(yaml::own_message(&date_problem(text)))),
         }
     }
 }
@@ -112,6 +113,29 @@ fn template<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<
         None => Ok(()),
     })
     .map(Some)
+}
+
+/// Why `text`, which is not a date, is not one: a month or day out of range when it is written
+/// like a date, else how to write one.
+fn date_problem(text: &str) -> String {
+    let parts: Vec<&str> = text.get(..10).unwrap_or(text).split('-').collect();
+    let numbers: Vec<i16> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    let shaped = parts.len() == 3 && numbers.len() == 3 && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    let (year, month, day) = match (shaped, numbers.as_slice()) {
+        (true, [year, month, day]) => (*year, *month, *day),
+        _ => return format!("`{text}` is not a date; write it as YYYY-MM-DD, for example 2016-02-10"),
+    };
+    if !(1..=12).contains(&month) {
+        return format!("`{text}` has month {month}, but months run from 01 to 12; dates are written YYYY-MM-DD");
+    }
+    let days = jiff::civil::Date::new(year, month as i8, 1).map(|first| first.days_in_month()).unwrap_or(31);
+    let month_name = jiff::civil::Date::new(year, month as i8, 1)
+        .map(|first| first.strftime("%B %Y").to_string())
+        .unwrap_or_else(|_| format!("month {month}"));
+    if day < 1 || day > days as i16 {
+        return format!("`{text}` has day {day}, but {month_name} has {days} days; dates are written YYYY-MM-DD");
+    }
+    format!("`{text}` is not a date; write it as YYYY-MM-DD, for example 2016-02-10")
 }
 
 /// A file split at its front matter fences.
@@ -162,7 +186,8 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>> {
 }
 
 /// Parses the front matter of `text`, the contents of `path`, and returns it with the body offset.
-pub fn parse<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>)> {
+/// Every unknown key is an error of its own.
+pub fn parse<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>), Errors> {
     let split = split(path, text)?;
     if split.yaml.trim().is_empty() {
         return Err(Error::at(
@@ -170,17 +195,19 @@ pub fn parse<'a>(path: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>)>
             text,
             Location { line: 1, column: 1 },
             "the front matter is empty; add `title: ...` between the `---` lines",
-        ));
+        )
+        .into());
     }
-    let front_matter: FrontMatter =
-        yaml::parse(path, text, split.yaml, split.yaml_line).map_err(|err| missing_title_at_fence(err, path, text))?;
+    let front_matter: FrontMatter = yaml::parse(path, text, split.yaml, split.yaml_line)
+        .map_err(|errors| Errors(errors.0.into_iter().map(|err| missing_title_at_fence(err, path, text)).collect()))?;
     if front_matter.title.trim().is_empty() {
         return Err(Error::at(
             path,
             text,
             Location { line: 1, column: 1 },
             "the `title` is empty; give the page a title",
-        ));
+        )
+        .into());
     }
     Ok((front_matter, split))
 }

@@ -223,7 +223,8 @@ fn parse_front_matter<'a>(tree: &Tree, source: &'a Source) -> Result<Option<Fron
             .map(|t| Some(FrontMatterTable::Toml(t))),
         Format::Yaml => {
             let first_line = body::line_of(&source.text, block.start);
-            let value: Value = crate::yaml::parse(&shown, &source.text, block_text, first_line)?;
+            let value: Value =
+                crate::yaml::parse(&shown, &source.text, block_text, first_line).map_err(Errors::into_first)?;
             match value {
                 Value::Mapping(mapping) => Ok(Some(FrontMatterTable::Yaml(mapping))),
                 Value::Null => Ok(Some(FrontMatterTable::Yaml(serde_yaml::Mapping::new()))),

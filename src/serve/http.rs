@@ -1,16 +1,28 @@
 //! The HTTP side of `picket serve`: answers requests from the last good build in memory, injects
 //! the live-reload script and the error overlay into HTML responses, and pushes "reload" over a
 //! WebSocket. Knows HTTP only; what to serve comes from `serve` through a watch channel.
+//!
+//! Only its editor can reach it: a request must name the server itself in `Host` (a web page the
+//! editor visits cannot read the preview through DNS rebinding), the live-reload socket opens only
+//! from the server's own pages (`Origin`), and a connection that sends no request for
+//! `IDLE_TIMEOUT` is closed.
 
+use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use hyper::service::Service as _;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio::sync::watch as latest;
 
@@ -18,6 +30,10 @@ use super::{Files, Snapshot};
 
 /// Where open pages connect to hear "reload"; outside the base path so no page can shadow it.
 const LIVERELOAD_PATH: &str = "/__picket/livereload";
+
+/// How long a connection may stay open without sending a whole request head. Browsers open a
+/// new connection when they need one, so closing idle ones costs a reader nothing.
+pub(super) const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub(super) struct Server {
@@ -27,6 +43,133 @@ pub(super) struct Server {
 
 pub(super) fn router(server: Server) -> Router {
     Router::new().route(LIVERELOAD_PATH, get(livereload)).fallback(serve_path).with_state(server)
+}
+
+/// Accepts connections until the process stops. Each connection is served by hyper with a
+/// header-read timeout, so idle and slow-to-speak connections are closed, and every request
+/// passes `Access` before it reaches the router.
+pub(super) async fn serve(listener: TcpListener, server: Server, access: Access) {
+    let access = Arc::new(access);
+    let app = TowerToHyperService::new(router(server));
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(_) => {
+                // Out of file descriptors or a connection reset before accept: wait, go on.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(local) = stream.local_addr() else { continue };
+        let (app, access) = (app.clone(), Arc::clone(&access));
+        let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let refusal = access.refuse(request.headers(), request.uri(), local);
+            let app = app.clone();
+            async move {
+                match refusal {
+                    Some(response) => Ok::<_, Infallible>(response),
+                    None => app.call(request).await,
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(IDLE_TIMEOUT);
+            // An error here is the client's (a reset, a timeout): nothing to report.
+            let _ = builder.serve_connection(TokioIo::new(stream), service).with_upgrades().await;
+        });
+    }
+}
+
+/// Which hosts a request may name: the loopback names and the `--bind` address, each with the
+/// port, and the address the connection itself reached (so a phone can open the preview by this
+/// machine's address when it listens on 0.0.0.0). A name an attacker controls never matches.
+#[derive(Debug, Clone)]
+pub(super) struct Access {
+    port: u16,
+    /// Lower case; IPv6 addresses in brackets.
+    names: Vec<String>,
+}
+
+impl Access {
+    pub(super) fn new(bind: &str, port: u16) -> Access {
+        let mut names: Vec<String> = ["localhost", "127.0.0.1", "[::1]"].map(str::to_string).to_vec();
+        let bind = bind.trim().to_ascii_lowercase();
+        let bind = if bind.contains(':') && !bind.starts_with('[') { format!("[{bind}]") } else { bind };
+        if !names.contains(&bind) {
+            names.push(bind);
+        }
+        Access { port, names }
+    }
+
+    /// Whether `authority` (`host` or `host:port`, as in `Host` or an origin) names this server
+    /// for a connection that reached `local`.
+    fn allows(&self, authority: &str, local: SocketAddr) -> bool {
+        let Some((host, port)) = split_authority(authority) else { return false };
+        if port != self.port {
+            return false;
+        }
+        let local_ip = match local.ip().to_canonical() {
+            std::net::IpAddr::V4(ip) => ip.to_string(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        };
+        let host = host.to_ascii_lowercase();
+        self.names.contains(&host) || host == local_ip
+    }
+
+    /// The response to send instead of serving this request, if it is refused.
+    fn refuse(&self, headers: &HeaderMap, uri: &Uri, local: SocketAddr) -> Option<Response> {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| uri.authority().map(|authority| authority.to_string()));
+        let Some(host) = host.filter(|host| self.allows(host, local)) else {
+            return Some(forbidden(&format!(
+                "picket serve answers only requests for its own address, such as http://127.0.0.1:{}/; \
+                 open the preview at the address it printed, or pass --bind with the name you use",
+                self.port
+            )));
+        };
+        let is_socket = headers.get(header::UPGRADE).is_some() || uri.path() == LIVERELOAD_PATH;
+        let origin = headers.get(header::ORIGIN).map(|value| value.to_str().unwrap_or("null"));
+        // Browsers always send `Origin` when a page opens a WebSocket; tools may not.
+        if let (true, Some(origin)) = (is_socket, origin) {
+            let same = origin.strip_prefix("http://").is_some_and(|authority| self.allows(authority, local));
+            if !same {
+                return Some(forbidden(&format!(
+                    "the live-reload socket opens only from pages of this preview (http://{host}), not from `{origin}`"
+                )));
+            }
+        }
+        None
+    }
+}
+
+/// `host` and port (80 when none is written) of `authority`; `None` if it is malformed.
+fn split_authority(authority: &str) -> Option<(&str, u16)> {
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(rest) => {
+            let end = rest.find(']')?;
+            let host = &authority[..end + 2];
+            (host, rest[end + 1..].strip_prefix(':'))
+        }
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port = match port {
+        Some(port) => port.parse().ok()?,
+        None => 80,
+    };
+    (!host.is_empty()).then_some((host, port))
+}
+
+fn forbidden(message: &str) -> Response {
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{message}\n"))
+        .into_response()
 }
 
 async fn serve_path(State(server): State<Server>, method: Method, uri: Uri) -> Response {
@@ -70,7 +213,8 @@ enum Resolved {
 /// Resolves `raw_path`, still percent-encoded, under `base_path`. Rejects `.` and `..` segments,
 /// empty segments (`//`) and encoded slashes, backslashes and NULs, whatever the map holds.
 fn resolve(base_path: &str, files: &Files, raw_path: &str) -> Resolved {
-    if raw_path.is_empty() || raw_path == "/" || raw_path == base_path {
+    // With no base path, `/` is the home page itself (issue 11: it used to redirect to itself).
+    if raw_path.is_empty() || raw_path == base_path || (raw_path == "/" && !base_path.is_empty()) {
         return Resolved::Redirect(format!("{base_path}/"));
     }
     let Some(rest) = raw_path.strip_prefix(base_path).and_then(|rest| rest.strip_prefix('/')) else {
@@ -270,7 +414,11 @@ async fn push_reloads(mut socket: WebSocket, mut reloads: broadcast::Receiver<()
 mod tests {
     use axum::body::Bytes;
 
-    use super::{Files, Resolved, inject, mime_type, resolve};
+    use std::net::SocketAddr;
+
+    use axum::http::{HeaderMap, Uri};
+
+    use super::{Access, Files, Resolved, inject, mime_type, resolve, split_authority};
 
     fn files() -> Files {
         ["index.html", "a/index.html", "style.css", "404.html", "with space/index.html"]
@@ -293,7 +441,7 @@ mod tests {
 
     #[test]
     fn folders_serve_their_index_and_get_their_slash() {
-        check("", "/", redirect("/"));
+        check("", "/", file("index.html"));
         check("", "/index.html", file("index.html"));
         check("", "/a/", file("a/index.html"));
         check("", "/a", redirect("/a/"));
@@ -362,5 +510,67 @@ mod tests {
         let bare = inject("<p>no body</p>", None);
         assert!(bare.starts_with("<p>no body</p><script>"));
         assert!(!bare.contains("picket-errors"));
+    }
+
+    fn local(address: &str) -> SocketAddr {
+        address.parse().unwrap()
+    }
+
+    #[test]
+    fn only_the_servers_own_names_and_port_are_allowed() {
+        let access = Access::new("127.0.0.1", 1111);
+        let here = local("127.0.0.1:1111");
+        for host in ["127.0.0.1:1111", "localhost:1111", "LOCALHOST:1111", "[::1]:1111"] {
+            assert!(access.allows(host, here), "{host}");
+        }
+        for host in
+            ["evil.example:1111", "127.0.0.1:2222", "127.0.0.1", "localhost.evil.example:1111", "", ":1111", "[::1"]
+        {
+            assert!(!access.allows(host, here), "{host}");
+        }
+    }
+
+    #[test]
+    fn on_every_address_the_address_a_connection_reached_is_allowed() {
+        let access = Access::new("0.0.0.0", 1111);
+        assert!(access.allows("192.0.2.7:1111", local("192.0.2.7:1111")));
+        assert!(access.allows("192.0.2.7:1111", local("[::ffff:192.0.2.7]:1111")));
+        assert!(!access.allows("192.0.2.8:1111", local("192.0.2.7:1111")));
+        assert!(!access.allows("rebound.example:1111", local("192.0.2.7:1111")));
+        assert!(Access::new("::1", 80).allows("[::1]", local("[::1]:80")));
+        assert!(Access::new("preview.test", 1111).allows("preview.test:1111", local("127.0.0.1:1111")));
+    }
+
+    #[test]
+    fn authorities_split_into_host_and_port() {
+        assert_eq!(split_authority("a:8"), Some(("a", 8)));
+        assert_eq!(split_authority("a"), Some(("a", 80)));
+        assert_eq!(split_authority("[::1]:9"), Some(("[::1]", 9)));
+        assert_eq!(split_authority("a:x"), None);
+        assert_eq!(split_authority(""), None);
+    }
+
+    fn refused(host: Option<&str>, origin: Option<&str>, path: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        if let Some(host) = host {
+            headers.insert("host", host.parse().unwrap());
+        }
+        if let Some(origin) = origin {
+            headers.insert("origin", origin.parse().unwrap());
+        }
+        let uri: Uri = path.parse().unwrap();
+        Access::new("127.0.0.1", 1111).refuse(&headers, &uri, local("127.0.0.1:1111")).is_some()
+    }
+
+    #[test]
+    fn foreign_hosts_and_origins_are_refused() {
+        assert!(!refused(Some("127.0.0.1:1111"), None, "/"));
+        assert!(refused(Some("evil.example:1111"), None, "/"));
+        assert!(refused(None, None, "/"));
+        assert!(!refused(Some("localhost:1111"), Some("http://localhost:1111"), "/__picket/livereload"));
+        assert!(!refused(Some("localhost:1111"), None, "/__picket/livereload"));
+        assert!(refused(Some("localhost:1111"), Some("http://evil.example"), "/__picket/livereload"));
+        assert!(refused(Some("localhost:1111"), Some("https://localhost:1111"), "/__picket/livereload"));
+        assert!(refused(Some("localhost:1111"), Some("null"), "/__picket/livereload"));
     }
 }

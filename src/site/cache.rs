@@ -288,7 +288,7 @@ fn page_hash(page: &Page, text: &str) -> PageHash {
 }
 
 /// Parses a page, releasing its body if the build does not keep bodies.
-fn parse_page(relative: &Path, text: String, bodies: Bodies) -> Result<(Page, PageHash), Error> {
+fn parse_page(relative: &Path, text: String, bodies: Bodies) -> Result<(Page, PageHash), Errors> {
     let mut page = Page::parse(relative, text)?;
     let hash = page_hash(&page, &page.text);
     if bodies == Bodies::Release {
@@ -348,14 +348,16 @@ fn reload_named(
             continue;
         }
         reuse.pages_parsed += 1;
-        let parsed = content::read_text_as(absolute, &relative).and_then(|text| parse_page(&relative, text, bodies));
+        let parsed = content::read_text_as(absolute, &relative)
+            .map_err(Errors::from)
+            .and_then(|text| parse_page(&relative, text, bodies));
         match parsed {
             Ok((page, _)) if page.front_matter.draft && !config.drafts => {}
             Ok((page, hash)) => {
                 previous.hashes.insert(page.path.clone(), hash);
                 previous.content.pages.push(page);
             }
-            Err(err) => errors.push(err),
+            Err(err) => errors.extend(err.0),
         }
     }
     reuse.pages_reused = previous.content.pages.len().saturating_sub(reuse.pages_parsed);
@@ -409,7 +411,7 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
         }
     }
     reuse.pages_parsed = to_parse.len();
-    let parsed: Vec<Result<(Page, PageHash), Error>> =
+    let parsed: Vec<Result<(Page, PageHash), Errors>> =
         to_parse.into_par_iter().map(|(relative, text)| parse_page(relative, text, bodies)).collect();
     for result in parsed {
         match result {
@@ -418,7 +420,7 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
                 hashes.insert(page.path.clone(), hash);
                 pages.push(page);
             }
-            Err(err) => errors.push(err),
+            Err(err) => errors.extend(err.0),
         }
     }
     if errors.is_empty() {

@@ -15,7 +15,12 @@ fn check(yaml: &str, expected: &str) {
     let file = format!("---\n{yaml}---\n");
     let actual = match parse::<Page>(Path::new("p.md"), &file, yaml, 2) {
         Ok(_) => "ok".to_string(),
-        Err(err) => format!("{}: {}", err.place().unwrap(), err.message),
+        Err(errors) => errors
+            .0
+            .iter()
+            .map(|err| format!("{}: {}", err.place().unwrap(), err.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
     };
     assert_eq!(actual, expected);
 }

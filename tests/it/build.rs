@@ -179,3 +179,8 @@ fn files_whose_bytes_did_not_change_keep_their_modification_time() {
     assert_eq!(changed, [std::path::Path::new("about/index.html")]);
     assert_eq!(edited.n_written, 1);
 }
+
+#[test]
+fn tags_that_differ_only_in_case_are_one_tag_spelt_as_first_written() {
+    check_site("build/tags");
+}

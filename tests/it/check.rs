@@ -1,26 +1,30 @@
 //! `picket check`: each gate on the final HTML, with a fixture that has exactly one fault.
 
 use picket::config::{Config, Overrides};
+use picket::error::Warning;
 
 use crate::support::{copy_fixture, fixture, redact};
 
-fn check_output(root: &std::path::Path) -> Result<(), String> {
-    let config = Config::load(root, &Overrides::default()).map_err(|e| e.to_string())?;
+/// What `picket check` finds: `Ok` with the warnings, or the errors.
+fn check_output(root: &std::path::Path) -> Result<String, String> {
+    let overrides = Overrides { source_markers: true, ..Overrides::default() };
+    let config = Config::load(root, &overrides).map_err(|e| e.to_string())?;
     let built = picket::site::render(&config).map_err(|e| e.to_string())?;
-    picket::checks::run(&config, &built.files).map_err(|e| redact(&e.to_string()))
+    let warnings = picket::checks::run(&config, &built.files).into_result().map_err(|e| redact(&e.to_string()))?;
+    Ok(warnings.iter().map(|w| Warning(w).to_string()).collect::<Vec<_>>().join("\n\n"))
 }
 
 fn check_fault(case: &str) {
     let name = format!("check/{case}");
     match check_output(&fixture(&name)) {
-        Ok(()) => panic!("{name} passed `picket check` but has a fault"),
+        Ok(warnings) => panic!("{name} passed `picket check` but has a fault:\n{warnings}"),
         Err(error) => insta::assert_snapshot!(name.replace('/', "__"), error),
     }
 }
 
 #[test]
 fn a_sound_site_passes_every_check() {
-    assert_eq!(check_output(&fixture("check/good")), Ok(()));
+    assert_eq!(check_output(&fixture("check/good")), Ok(String::new()));
 }
 
 #[test]
@@ -92,11 +96,39 @@ fn page_over_the_weight_budget() {
         .collect();
     std::fs::write(site.path().join("content/big.md"), format!("---\ntitle: Big\n---\n{}\n", words.join(" "))).unwrap();
     let error = check_output(site.path()).unwrap_err();
-    assert!(error.contains("public/big/index.html"), "{error}");
+    assert!(error.contains(" --> content/big.md\n"), "{error}");
     assert!(error.contains("more than the budget of 102400; split it into several pages"), "{error}");
 }
 
 #[test]
 fn the_explainer_passes_every_check() {
-    assert_eq!(check_output(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))), Ok(()));
+    assert_eq!(check_output(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))), Ok(String::new()));
+}
+
+#[test]
+fn rule_levels_turn_errors_into_warnings_or_off() {
+    // `one_h1: warn` prints the second h1 at its Markdown line; `heading_order: off` skips the
+    // `####` after it. Neither fails the check.
+    let warnings = check_output(&fixture("check/levels")).expect("warnings do not fail `picket check`");
+    insta::assert_snapshot!("check__levels", warnings);
+}
+
+#[test]
+fn the_explainer_keeps_every_rule_an_error() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = Config::load(root, &Overrides::default()).unwrap();
+    let error = picket::checks::Level::Error;
+    let levels = config.checks;
+    assert_eq!(
+        [
+            levels.one_h1,
+            levels.heading_order,
+            levels.table_caption,
+            levels.th_scope,
+            levels.chart_beside_table,
+            levels.lang,
+            levels.weight_budget
+        ],
+        [error; 7]
+    );
 }

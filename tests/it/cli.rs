@@ -63,8 +63,46 @@ fn init_writes_a_site_that_builds_and_never_overwrites() {
     assert_eq!(code, 0, "{stderr}");
     let (code, stdout, stderr) = picket(&["build", "--root", site.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.starts_with("built 2 pages"), "{stdout}");
+    assert!(stdout.starts_with("built 4 pages"), "{stdout}");
+    let (code, stdout, stderr) = picket(&["check", "--root", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "the starter site fails `picket check`:\n{stderr}");
+    assert!(stdout.ends_with("no problems found\n"), "{stdout}");
     let (code, _, stderr) = picket(&["init", site.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(stderr.contains("never overwrites"), "{stderr}");
+}
+
+#[test]
+fn output_is_relative_to_the_current_folder() {
+    let site = copy_fixture("build/basic");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_picket"))
+        .args(["build", "--root"])
+        .arg(site.path())
+        .args(["--output", "out/site"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(elsewhere.path().join("out/site/guide/first/index.html").exists());
+    assert!(!site.path().join("out").exists(), "--output was taken relative to --root");
+}
+
+#[test]
+fn help_says_what_paths_are_relative_to() {
+    let (code, stdout, _) = picket(&["build", "--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("relative to the current folder"), "{stdout}");
+    assert!(stdout.contains("--root <DIR>"), "{stdout}");
+}
+
+#[test]
+fn check_warnings_are_printed_and_exit_0() {
+    let root = fixture("check/levels");
+    let (code, stdout, stderr) = picket(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.starts_with("warning: the page has 2 `<h1>` headings"), "{stderr}");
+    assert!(stderr.contains(" --> content/a.md:4:1\n"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(stdout.ends_with("no errors, 1 warning\n"), "{stdout}");
 }

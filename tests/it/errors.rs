@@ -142,3 +142,48 @@ fn site_notice_of_the_wrong_type() {
 fn figure_citing_a_report_that_does_not_give_it() {
     check_error("cite_not_a_source");
 }
+
+#[test]
+fn duplicate_yaml_key_is_located_at_the_duplicate() {
+    check_error("duplicate_yaml_key");
+}
+
+#[test]
+fn every_unknown_key_of_every_file_is_reported() {
+    check_error("every_unknown_key");
+}
+
+#[test]
+fn a_date_with_month_13_says_so() {
+    check_error("date_out_of_range");
+}
+
+#[test]
+fn a_tag_with_no_letters_is_located_at_the_tags_line() {
+    check_error("tag_without_letters");
+}
+
+#[test]
+fn unknown_include_and_filter_are_located_in_the_template() {
+    check_error("unknown_include");
+}
+
+#[test]
+fn a_template_extending_a_missing_one_is_located_at_its_extends() {
+    check_error("missing_parent");
+}
+
+#[test]
+fn a_missing_theme_names_the_themes_there_are() {
+    check_error("missing_theme");
+}
+
+#[test]
+fn unknown_check_rules_are_errors_at_their_lines() {
+    check_error("unknown_check_rule");
+}
+
+#[test]
+fn an_unknown_check_level_gets_a_hint() {
+    check_error("unknown_check_level");
+}

@@ -17,6 +17,8 @@ struct Server {
     child: Child,
     /// `127.0.0.1:PORT`.
     address: String,
+    /// The address it printed, with the base path.
+    url: String,
     stderr: Arc<Mutex<String>>,
     site: tempfile::TempDir,
 }
@@ -31,9 +33,18 @@ impl Drop for Server {
 impl Server {
     /// Starts `picket serve --port 0` on a copy of the site in `site`.
     fn start(site: tempfile::TempDir) -> Server {
+        let root = site.path().to_path_buf();
+        let server = Server::spawn(site, &root, &["--root", root.to_str().unwrap()]);
+        assert_eq!(server.url, format!("http://{}/sub/", server.address), "the URL includes the base path");
+        server
+    }
+
+    /// Starts `picket serve --port 0 ARGS` in the folder `cwd`, as a user types it there.
+    fn spawn(site: tempfile::TempDir, cwd: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_picket"))
-            .args(["serve", "--port", "0", "--root"])
-            .arg(site.path())
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .current_dir(cwd)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -54,12 +65,12 @@ impl Server {
                 let _ = lines.send(line);
             }
         });
-        let mut server = Server { child, address: String::new(), stderr, site };
+        let mut server = Server { child, address: String::new(), url: String::new(), stderr, site };
         let line = first_line.recv_timeout(TIMEOUT).unwrap_or_else(|_| server.fail("no `serving` line on stdout"));
         let url = line.split(" at ").nth(1).unwrap_or_else(|| server.fail(&format!("unexpected first line: {line}")));
         assert!(line.starts_with("serving "), "{line}");
         server.address = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
-        assert_eq!(url, format!("http://{}/sub/", server.address), "the URL includes the base path");
+        server.url = url.to_string();
         server
     }
 
@@ -118,9 +129,14 @@ impl Reply {
 
 /// A GET of `path` sent exactly as written, so that malformed paths reach the server.
 fn get(address: &str, path: &str) -> Reply {
+    request(address, &format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"))
+}
+
+/// Sends `head` as it is and reads the whole reply.
+fn request(address: &str, head: &str) -> Reply {
     let mut stream = TcpStream::connect(address).expect("connect to picket serve");
     stream.set_read_timeout(Some(TIMEOUT)).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read the response");
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -152,15 +168,19 @@ fn dechunk(mut body: &str) -> String {
 /// The client side of the live-reload WebSocket; reads the server's unmasked text frames.
 struct Socket(TcpStream);
 
+/// The head of a live-reload handshake from a page at `origin`.
+fn socket_head(address: &str, origin: &str) -> String {
+    format!(
+        "GET /__picket/livereload HTTP/1.1\r\nHost: {address}\r\nOrigin: {origin}\r\nUpgrade: websocket\r\n\
+         Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+}
+
 impl Socket {
+    /// Opens the socket as a page of the preview does, with its own origin.
     fn connect(address: &str) -> Socket {
         let mut stream = TcpStream::connect(address).expect("connect the live-reload socket");
-        write!(
-            stream,
-            "GET /__picket/livereload HTTP/1.1\r\nHost: {address}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
-        .unwrap();
+        stream.write_all(socket_head(address, &format!("http://{address}")).as_bytes()).unwrap();
         stream.set_read_timeout(Some(TIMEOUT)).unwrap();
         let mut head = Vec::new();
         let mut byte = [0];
@@ -384,4 +404,166 @@ fn a_site_that_never_built_gets_an_error_page_until_it_builds() {
     write(&server.path("content/a.md"), &page("Page A", "fixed"));
     let reply = server.expect_reload(&mut socket, "/sub/a/", "the fixed site", |r| r.status == 200);
     assert!(reply.body.contains("fixed") && !reply.body.contains("picket-errors"));
+}
+
+#[test]
+fn loopback_is_the_default_and_no_warning_is_printed() {
+    let server = Server::start(copy_fixture("serve/basic"));
+    assert!(server.address.starts_with("127.0.0.1:"), "{}", server.address);
+    assert_eq!(server.get("/sub/").status, 200);
+    assert!(!server.stderr.lock().unwrap().contains("warning"), "{}", server.stderr.lock().unwrap());
+}
+
+#[test]
+fn requests_for_another_host_are_refused() {
+    // A page on another site that rebinds its name to 127.0.0.1 sends its own name as `Host`.
+    let server = Server::start(copy_fixture("serve/basic"));
+    let port = server.address.rsplit(':').next().unwrap().to_string();
+    for host in [format!("rebound.example:{port}"), "127.0.0.1:1".to_string(), "127.0.0.1".to_string()] {
+        let reply =
+            request(&server.address, &format!("GET /sub/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+        assert_eq!(reply.status, 403, "{host}");
+        assert!(!reply.body.contains("Welcome home."), "{host} was served the site");
+        assert!(reply.body.contains("answers only requests for its own address"), "{}", reply.body);
+    }
+    let reply = request(&server.address, "GET /sub/ HTTP/1.0\r\n\r\n");
+    assert_eq!(reply.status, 403, "a request without Host");
+    for host in [format!("localhost:{port}"), format!("LocalHost:{port}"), server.address.clone()] {
+        let reply =
+            request(&server.address, &format!("GET /sub/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+        assert_eq!(reply.status, 200, "{host}");
+    }
+}
+
+#[test]
+fn the_live_reload_socket_refuses_other_origins() {
+    let server = Server::start(copy_fixture("serve/basic"));
+    let port = server.address.rsplit(':').next().unwrap().to_string();
+    for origin in ["http://rebound.example", "null", &format!("http://evil.example:{port}")] {
+        // `close`, so that the refused connection ends with its reply rather than idling.
+        let head = socket_head(&server.address, origin).replace("Connection: Upgrade", "Connection: Upgrade, close");
+        let reply = request(&server.address, &head);
+        assert_eq!(reply.status, 403, "{origin}");
+    }
+    // The preview's own pages, whichever loopback name they were opened by.
+    Socket::connect(&server.address);
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    let head = socket_head(&format!("localhost:{port}"), &format!("http://localhost:{port}"));
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut reply = [0; 12];
+    stream.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"HTTP/1.1 101");
+}
+
+#[test]
+fn listening_on_every_address_warns_once() {
+    let site = copy_fixture("serve/basic");
+    let root = site.path().to_path_buf();
+    let server = Server::spawn(site, &root, &["--bind", "0.0.0.0"]);
+    // The printed address is the one to open on this machine.
+    assert!(server.url.starts_with("http://127.0.0.1:"), "{}", server.url);
+    assert_eq!(server.get("/sub/").status, 200);
+    let stderr = server.stderr.lock().unwrap().clone();
+    assert_eq!(stderr.matches("warning: listening on 0.0.0.0:").count(), 1, "{stderr}");
+    assert!(stderr.contains("every device on every network this machine is on can read this preview"), "{stderr}");
+}
+
+#[test]
+fn idle_connections_are_closed() {
+    let server = Server::start(copy_fixture("serve/basic"));
+    // Connections that never send a request, and one that sent half a request head.
+    let mut idle: Vec<TcpStream> = (0..500).map(|_| TcpStream::connect(&server.address).unwrap()).collect();
+    idle[0].write_all(b"GET /sub/ HTTP/1.1\r\nHost: ").unwrap();
+    // Far longer than the server's timeout, so that only a server that never closes fails.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    for (i, stream) in idle.iter_mut().enumerate() {
+        let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        stream.set_read_timeout(Some(left)).unwrap();
+        let mut buffer = [0; 512];
+        loop {
+            match stream.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(_) => continue,
+                Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(err) => server.fail(&format!("idle connection {i} was still open after 40 s: {err}")),
+            }
+        }
+    }
+    // The server still answers.
+    assert_eq!(server.get("/sub/").status, 200);
+}
+
+/// `picket init DIR` in `dir`, as a user types it.
+fn init(dir: &Path, name: &str) -> std::path::PathBuf {
+    let status = Command::new(env!("CARGO_BIN_EXE_picket"))
+        .args(["init", name])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    dir.join(name)
+}
+
+#[test]
+fn a_new_site_from_init_previews_at_the_printed_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = init(dir.path(), "my-site");
+    let server = Server::spawn(dir, &site, &[]);
+    assert_eq!(server.url, format!("http://{}/", server.address));
+    let home = server.get("/");
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(home.body.contains("<h1>My explainer</h1>"), "{}", home.body);
+    for path in ["/guide/", "/guide/background/", "/guide/how-it-works/", "/tags/", "/tags/example/", "/highlight.css"]
+    {
+        assert_eq!(server.get(path).status, 200, "{path}");
+    }
+    let page = server.get("/guide/background/");
+    assert!(
+        page.body.contains("<table") && page.body.contains("class=\"chart\""),
+        "no table and chart:\n{}",
+        page.body
+    );
+    assert!(page.body.contains("/__picket/livereload"));
+}
+
+#[test]
+fn a_new_site_with_tags_code_and_a_table_added_builds_and_previews() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = init(dir.path(), "my-site");
+    let page = "---\ntitle: Notes from the field\ndescription: What an editor adds first\nweight: 30\n\
+                tags: [Field notes, example, EXAMPLE]\n---\n\n## A table\n\n| Day | Visits |\n|-----|-------:|\n\
+                | Monday | 12 |\n\n## Some code\n\n```rust\nfn main() {}\n```\n";
+    write(&site.join("content/guide/field-notes.md"), page);
+    let built = Command::new(env!("CARGO_BIN_EXE_picket")).arg("build").current_dir(&site).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let html = std::fs::read_to_string(site.join("public/guide/field-notes/index.html")).unwrap();
+    assert!(html.contains("href=\"/highlight.css\""), "the page with code does not link the highlight stylesheet");
+    assert!(html.contains("<th scope=\"col\">Day</th>"), "{html}");
+    // `example` and `EXAMPLE` are the tag the starter pages already have, spelt as first written.
+    assert!(html.contains("<a href=\"/tags/example/\">Example</a>"), "{html}");
+    assert!(!site.join("public/tags/example-1").exists());
+    let server = Server::spawn(dir, &site, &[]);
+    for path in ["/", "/guide/field-notes/", "/tags/field-notes/", "/tags/example/", "/highlight.css"] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    }
+    let tag = server.get("/tags/example/").body;
+    assert!(tag.contains("Notes from the field") && tag.contains("How this site works"), "{tag}");
+}
+
+#[test]
+fn a_port_in_use_is_not_a_site_error() {
+    let server = Server::start(copy_fixture("serve/basic"));
+    let port = server.address.rsplit(':').next().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_picket"))
+        .args(["serve", "--port", port, "--root"])
+        .arg(server.site.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}: ")), "{stderr}");
+    assert!(stderr.contains("choose another port with --port"), "{stderr}");
+    assert!(!stderr.contains("the site has"), "{stderr}");
 }
