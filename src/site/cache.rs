@@ -119,6 +119,8 @@ pub struct Cache {
     pub(crate) disk: Option<Disk>,
     /// Where each page's Markdown HTML is in the disk cache's pack.
     pub(crate) packed: HashMap<PathBuf, PackEntry>,
+    /// Whether the last build dropped products of pages or files that are gone.
+    forgot: bool,
 }
 
 impl Cache {
@@ -146,6 +148,7 @@ impl Cache {
             reuse: Reuse::default(),
             disk: None,
             packed: HashMap::new(),
+            forgot: false,
         }
     }
 
@@ -162,9 +165,15 @@ impl Cache {
             cache.packed.insert(path.clone(), entry);
             cache.markdown.insert(path, Keyed { key, value: Arc::new(rendered) });
         }
-        let mut hashes = HashMap::with_capacity(index.pages.len());
-        let mut pages = Vec::with_capacity(index.pages.len());
-        for (page, hash) in index.pages {
+        // A page that does not read back is simply parsed again from its file.
+        let parsed: Vec<(Page, PageHash)> = index
+            .pages
+            .par_iter()
+            .filter_map(|(json, hash)| serde_json::from_str::<Page>(json).ok().map(|page| (page, *hash)))
+            .collect();
+        let mut hashes = HashMap::with_capacity(parsed.len());
+        let mut pages = Vec::with_capacity(parsed.len());
+        for (page, hash) in parsed {
             hashes.insert(page.path.clone(), hash);
             pages.push(page);
         }
@@ -177,13 +186,20 @@ impl Cache {
     /// Writes what this build made to the disk cache it was opened from, for the next build.
     pub fn save(mut self, output: &Path) -> Result<(), Error> {
         let Some(disk) = self.disk.take() else { return Ok(()) };
+        // An index that already says all of this need not be written again.
+        if !self.changed() && disk.had_index() {
+            return Ok(());
+        }
         let mut index = disk::Index::new(output);
         if let Some(pages) = self.pages.take().filter(|p| p.complete) {
             index.pages = pages
                 .content
                 .pages
-                .into_iter()
-                .filter_map(|page| pages.hashes.get(&page.path).copied().map(|hash| (page, hash)))
+                .par_iter()
+                .filter_map(|page| {
+                    let hash = pages.hashes.get(&page.path).copied()?;
+                    serde_json::to_string(page).ok().map(|json| (json, hash))
+                })
                 .collect();
         }
         for (path, markdown) in self.markdown {
@@ -258,8 +274,16 @@ impl Cache {
 
     /// Forgets the products of pages and files that are gone.
     pub(crate) fn forget_all_but(&mut self, pages: &HashSet<&Path>, outputs: &HashSet<&OutputPath>) {
+        let before = (self.markdown.len(), self.products.len());
         self.markdown.retain(|path, _| pages.contains(path.as_path()));
         self.products.retain(|path, _| outputs.contains(path));
+        self.forgot = before != (self.markdown.len(), self.products.len());
+    }
+
+    /// Whether the last build made or forgot anything, so that the disk cache must be written.
+    fn changed(&self) -> bool {
+        let reuse = self.reuse;
+        self.forgot || reuse.pages_parsed > 0 || reuse.markdown_rendered > 0 || reuse.files_made > 0
     }
 }
 

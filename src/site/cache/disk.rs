@@ -2,8 +2,10 @@
 //! what `picket build` keeps from one run to the next. It is safe to delete, never published,
 //! and read and written only by the build that holds the output's lock.
 //!
-//! `index.json` holds the parsed pages, each page's rendered Markdown without its HTML, and the
-//! stamp of every output file, with the build of picket that wrote them and a hash of the rest.
+//! `index` holds the parsed pages, each page's rendered Markdown without its HTML, and the stamp
+//! of every output file, with the build of picket that wrote them and a hash of the rest. It is
+//! postcard (a compact serde encoding); each page's front matter inside it is JSON, since the
+//! front matter's own readers want a self-describing format.
 //! `markdown.pack` holds the Markdown HTML, appended as pages render; an entry is found by its
 //! offset and checked against its hash whenever it is read. An index written by another build of
 //! picket, for another output folder, or that does not read back whole, is ignored (the build
@@ -18,7 +20,6 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::{Keyed, PageHash, Product};
-use crate::content::Page;
 use crate::error::Error;
 use crate::markdown::Rendered;
 use crate::output::{OutputPath, Stamp};
@@ -26,7 +27,7 @@ use crate::output::{OutputPath, Stamp};
 /// The version of the files' layout; a cache in any other is ignored.
 const FORMAT: u32 = 1;
 
-const INDEX: &str = "index.json";
+const INDEX: &str = "index";
 const PACK: &str = "markdown.pack";
 
 /// Where a page's Markdown HTML is in the pack, and the hash of its bytes.
@@ -37,13 +38,14 @@ pub(crate) struct PackEntry {
     pub hash: u64,
 }
 
-/// What `index.json` holds.
+/// What `index` holds.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Index {
     format: u32,
     build: String,
     output: PathBuf,
-    pub pages: Vec<(Page, PageHash)>,
+    /// Each page as JSON, with the hashes of its file.
+    pub pages: Vec<(String, PageHash)>,
     /// Each page's rendered Markdown with `html` empty, its key and where its HTML is.
     pub markdown: Vec<(PathBuf, u64, Rendered, PackEntry)>,
     pub products: Vec<(OutputPath, u64, Stamp)>,
@@ -69,6 +71,8 @@ pub(crate) struct Disk {
     dir: PathBuf,
     /// The pack, open for reading and appending, and its length.
     pack: Mutex<(std::fs::File, u64)>,
+    /// Whether a usable index was read when the cache was opened.
+    had_index: bool,
 }
 
 impl Disk {
@@ -86,6 +90,7 @@ impl Disk {
             .open(&pack_path)
             .map_err(|err| Error::io(&pack_path, &err))?;
         let mut len = file.seek(SeekFrom::End(0)).map_err(|err| Error::io(&pack_path, &err))?;
+        let had_index = index.is_some();
         let index = match index {
             Some(index) => index,
             None => {
@@ -95,7 +100,12 @@ impl Disk {
                 Index::new(output)
             }
         };
-        Ok((Disk { dir, pack: Mutex::new((file, len)) }, index))
+        Ok((Disk { dir, pack: Mutex::new((file, len)), had_index }, index))
+    }
+
+    /// Whether a usable index was read when the cache was opened.
+    pub fn had_index(&self) -> bool {
+        self.had_index
     }
 
     /// Appends `html` to the pack.
@@ -128,12 +138,11 @@ impl Disk {
         if len > 2 * live + (1 << 20) {
             compact(&self.dir, file, &mut index)?;
         }
-        let json =
-            serde_json::to_vec(&index).map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
-        let mut bytes = json;
+        let mut bytes =
+            postcard::to_stdvec(&index).map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
         // A hash of the index at its end: an index cut short or changed does not read back.
         let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        bytes.extend_from_slice(format!("\n{hash:016x}\n").as_bytes());
+        bytes.extend_from_slice(&hash.to_le_bytes());
         let temporary = self.dir.join(format!("{INDEX}.new"));
         std::fs::write(&temporary, &bytes).map_err(|err| Error::io(&temporary, &err))?;
         let target = self.dir.join(INDEX);
@@ -141,16 +150,15 @@ impl Disk {
     }
 }
 
-/// Reads `index.json`; `None` when it is missing, cut short, changed, or written by another
-/// build of picket or for another output folder.
+/// Reads `index`; `None` when it is missing, cut short, changed, or written by another build of
+/// picket or for another output folder.
 fn read_index(path: &Path, output: &Path) -> Option<Index> {
     let bytes = std::fs::read(path).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?.strip_suffix('\n')?;
-    let (json, hash) = text.rsplit_once('\n')?;
-    if format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes())) != hash {
+    let (body, hash) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+    if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != hash {
         return None;
     }
-    let index: Index = serde_json::from_str(json).ok()?;
+    let index: Index = postcard::from_bytes(body).ok()?;
     (index.format == FORMAT && index.build == env!("PICKET_BUILD_ID") && index.output == output).then_some(index)
 }
 
