@@ -189,7 +189,7 @@ pub(crate) fn rebuild(
 ) -> Result<(site::Outcome, Vec<OutputFile>), Errors> {
     let memory = Memory::default();
     match panic::catch_unwind(AssertUnwindSafe(|| site::run(config, cache, scope, &memory))) {
-        Ok(result) => result.map(|outcome| (outcome, memory.into_files())),
+        Ok(result) => result.map(|outcome| (outcome, memory.into_unsorted_files())),
         Err(payload) => {
             // The cache may be half updated: start the next build from nothing.
             *cache = Cache::in_memory();
@@ -211,7 +211,7 @@ fn read_files(built: Vec<OutputFile>) -> Result<Files, Errors> {
     let mut files = Files::with_capacity(built.len());
     let mut errors = Errors::default();
     for file in built {
-        let key = file.path.to_string_lossy().replace('\\', "/");
+        let key = file.path.as_str().to_string();
         let bytes = match file.contents {
             // Pages the cache kept are shared, and new bytes are moved: nothing is copied.
             Contents::Shared(bytes) => Bytes::from_owner(bytes),

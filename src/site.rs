@@ -126,9 +126,14 @@ pub struct Memory(Mutex<Vec<OutputFile>>);
 impl Memory {
     /// The files collected, sorted by path.
     pub fn into_files(self) -> Vec<OutputFile> {
-        let mut files = self.0.into_inner().expect("no thread panics while holding the lock");
+        let mut files = self.into_unsorted_files();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
+    }
+
+    /// The files collected, in the order they came.
+    pub fn into_unsorted_files(self) -> Vec<OutputFile> {
+        self.0.into_inner().expect("no thread panics while holding the lock")
     }
 
     fn push(&self, file: OutputFile) {
@@ -289,7 +294,7 @@ impl Keys {
         ));
         // Listings, navigation, breadcrumbs and tags show other pages' front matter.
         let structure: Vec<(&str, u64)> =
-            loaded.content.pages.iter().map(|p| (p.route.as_str(), loaded.hashes[&p.path].front)).collect();
+            loaded.content.pages.iter().map(|p| (p.route.as_str(), loaded.hashes[cache::key(&p.path)].front)).collect();
         Keys { markdown, templates: cache::hash_of(&(markdown, loaded.theme.key, structure)) }
     }
 
@@ -337,8 +342,8 @@ fn make_site(
 }
 
 /// A page made (or taken from the cache) by this build.
-struct PageDone {
-    path: PathBuf,
+struct PageDone<'a> {
+    path: &'a Path,
     rendered: Arc<Rendered>,
     markdown: Keyed<()>,
     markdown_reused: bool,
@@ -416,6 +421,7 @@ impl Sink for Recording<'_> {
 /// Stores this build's products in `cache` and forgets those of pages and files that are gone.
 fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: Vec<(OutputPath, Product)>) {
     // (`site_files` were counted when they were made or kept.)
+    let n_pages = done.len();
     for page in &done {
         if page.markdown_reused {
             cache.reuse.markdown_reused += 1;
@@ -428,19 +434,27 @@ fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: V
             cache.reuse.files_made += 1;
         }
     }
-    let pages: HashSet<PathBuf> = done.iter().map(|d| d.path.clone()).collect();
-    let outputs: HashSet<OutputPath> = done.iter().map(|d| d.output.clone()).collect();
-    cache.forget_all_but(&pages.iter().map(PathBuf::as_path).collect(), &outputs.iter().collect());
     cache.site_files = Some((site_key, site_files));
-    cache.packed.retain(|path, _| pages.contains(path));
-    for page in done {
+    // Only what is new goes in: what was reused is there already, under the same key.
+    let mut outputs: Vec<OutputPath> = Vec::new();
+    for page in &done {
+        let key = cache::key(page.path);
         if let Some(entry) = page.packed {
-            cache.packed.insert(page.path.clone(), entry);
+            cache.packed.insert(key.to_string(), entry);
         }
-        cache.markdown.insert(page.path, Keyed { key: page.markdown.key, value: page.rendered });
-        if let Some(html) = page.html {
-            cache.products.insert(page.output, html);
+        if !page.markdown_reused {
+            cache.markdown.insert(key.to_string(), Keyed { key: page.markdown.key, value: Arc::clone(&page.rendered) });
         }
+        if let (false, Some(html)) = (page.html_reused, &page.html) {
+            cache.products.insert(page.output.clone(), html.clone());
+        }
+        outputs.push(page.output.clone());
+    }
+    // Every page now has its entries, so more entries than pages means some are of pages gone.
+    if cache.markdown.len() > n_pages || cache.products.len() > n_pages || cache.packed.len() > n_pages {
+        let pages: HashSet<&str> = done.iter().map(|d| cache::key(d.path)).collect();
+        cache.forget_all_but(&pages, &outputs.iter().collect());
+        cache.packed.retain(|path, _| pages.contains(path.as_str()));
     }
 }
 
@@ -504,15 +518,15 @@ impl<'a> SiteModel<'a> {
 /// rest of the site are the same), then its HTML through the templates (or the sink's copy from
 /// the last build, when nothing the templates read changed either). In parallel; every page's
 /// errors are collected.
-fn render_pages(
+fn render_pages<'a>(
     config: &Config,
-    loaded: &Loaded,
+    loaded: &'a Loaded,
     model: &SiteModel,
     keys: &Keys,
     cache: &Cache,
     sink: &dyn Sink,
     timings: &Timings,
-) -> Result<Vec<PageDone>, Errors> {
+) -> Result<Vec<PageDone<'a>>, Errors> {
     let (figures, theme) = (&*loaded.figures.value, &*loaded.theme.value);
     let ctx = markdown::Context {
         config,
@@ -527,16 +541,16 @@ fn render_pages(
         .pages
         .par_iter()
         .map(|page| {
-            let markdown_key = keys.markdown_of(loaded.hashes[&page.path]);
+            let markdown_key = keys.markdown_of(loaded.hashes[cache::key(&page.path)]);
             let html_key = keys.html_of(markdown_key);
             let output = page_output_path(page)?;
-            let cached = cache.markdown.get(&page.path).filter(|m| m.key == markdown_key);
+            let cached = cache.markdown.get(cache::key(&page.path)).filter(|m| m.key == markdown_key);
             let previous = cache.products.get(&output).filter(|p| p.key == html_key);
             if let (Some(markdown), Some(html)) = (cached, previous)
                 && sink.keep(&output, &html.value)?
             {
                 return Ok(PageDone {
-                    path: page.path.clone(),
+                    path: &page.path,
                     rendered: Arc::clone(&markdown.value),
                     markdown: Keyed { key: markdown_key, value: () },
                     markdown_reused: true,
@@ -583,7 +597,7 @@ fn render_pages(
                 }
             };
             Ok(PageDone {
-                path: page.path.clone(),
+                path: &page.path,
                 rendered,
                 markdown: Keyed { key: markdown_key, value: () },
                 markdown_reused,
@@ -931,23 +945,20 @@ fn static_files(config: &Config, content: &Content) -> Result<Vec<OutputFile>, E
 
 /// Two things that would be written to one path are an error before anything is rendered.
 fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> Result<(), Errors> {
-    // What would be written where: the output path, what makes it, and the file to point the
-    // editor at (`None` for picket's own files).
     let mut errors = Errors::default();
-    let mut paths: Vec<(OutputPath, String, Option<PathBuf>)> = Vec::new();
+    let mut paths: Vec<(OutputPath, Maker)> = Vec::with_capacity(content.pages.len() + content.assets.len() + 8);
     for page in &content.pages {
         match page_output_path(page) {
-            Ok(path) => paths.push((path, format!("the page `{}`", page.path.display()), Some(page.path.clone()))),
+            Ok(path) => paths.push((path, Maker::Page(&page.path))),
             Err(err) => errors.push(err),
         }
     }
     for name in ["404.html", "sitemap.xml", "robots.txt", "atom.xml", "highlight.css"] {
-        let path = OutputPath::new(name).expect("picket's own file names are valid");
-        paths.push((path, "a file picket writes".to_string(), None));
+        paths.push((OutputPath::new(name).expect("picket's own file names are valid"), Maker::Picket));
     }
     for Tag { name: tag, pages } in model.tags.values() {
         match OutputPath::new(&format!("tags/{}/index.html", markdown::slugify(tag))) {
-            Ok(path) => paths.push((path, format!("the tag `{tag}`"), Some(pages[0].path.clone()))),
+            Ok(path) => paths.push((path, Maker::Tag(tag, &pages[0].path))),
             Err(_) => errors.push(pages[0].error_at_key(
                 "tags",
                 format!("the tag `{tag}` has no letter or digit to make its URL from; add one or remove the tag"),
@@ -956,19 +967,51 @@ fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> 
     }
     for file in static_files(config, content)? {
         if let Contents::Copy(from) = &file.contents {
-            let source = config.relative(from).to_path_buf();
-            paths.push((file.path, format!("`{}`", source.display()), Some(source)));
+            paths.push((file.path, Maker::File(config.relative(from).to_path_buf())));
         }
     }
-    let mut seen: HashMap<&OutputPath, (&String, &Option<PathBuf>)> = HashMap::with_capacity(paths.len());
-    for (path, what, source) in &paths {
-        let Some((first, first_source)) = seen.insert(path, (what, source)) else { continue };
-        let message = format!("{first} and {what} would both be written to `{path}`; rename one of them");
+    let mut seen: HashMap<&OutputPath, &Maker> = HashMap::with_capacity(paths.len());
+    for (path, maker) in &paths {
+        let Some(first) = seen.insert(path, maker) else { continue };
+        let message = format!(
+            "{} and {} would both be written to `{path}`; rename one of them",
+            first.describe(),
+            maker.describe()
+        );
         // Point at an editor's file: the later one, else the first (one of them always is).
-        match source.as_ref().or(first_source.as_ref()) {
+        match maker.source().or(first.source()) {
             Some(file) => errors.push(Error::in_file(file, message)),
             None => errors.push(Error::msg(message)),
         }
     }
     errors.into_result(())
+}
+
+/// What makes an output file, to name in a message when two would be written to one place.
+enum Maker<'a> {
+    Page(&'a Path),
+    Picket,
+    Tag(&'a str, &'a Path),
+    /// A file copied as it is, relative to the root.
+    File(PathBuf),
+}
+
+impl Maker<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Maker::Page(path) => format!("the page `{}`", path.display()),
+            Maker::Picket => "a file picket writes".to_string(),
+            Maker::Tag(tag, _) => format!("the tag `{tag}`"),
+            Maker::File(path) => format!("`{}`", path.display()),
+        }
+    }
+
+    /// The editor's file behind it, if there is one.
+    fn source(&self) -> Option<&Path> {
+        match self {
+            Maker::Page(path) | Maker::Tag(_, path) => Some(path),
+            Maker::Picket => None,
+            Maker::File(path) => Some(path),
+        }
+    }
 }

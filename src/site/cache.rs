@@ -88,7 +88,8 @@ pub(crate) struct PageHash {
 /// The inputs of one build, with their hashes.
 pub(crate) struct Loaded {
     pub content: Content,
-    pub hashes: HashMap<PathBuf, PageHash>,
+    /// By page path (see `key`).
+    pub hashes: HashMap<String, PageHash>,
     pub figures: Keyed<Arc<Figures>>,
     pub theme: Keyed<Arc<Theme>>,
     /// A hash of the theme's shortcode templates alone: all that Markdown reads of the theme.
@@ -99,7 +100,7 @@ pub(crate) struct Loaded {
 /// then the next load walks `content/` again, whatever the scope.
 struct Pages {
     content: Content,
-    hashes: HashMap<PathBuf, PageHash>,
+    hashes: HashMap<String, PageHash>,
     complete: bool,
 }
 
@@ -110,7 +111,8 @@ pub struct Cache {
     pages: Option<Pages>,
     figures: Option<Keyed<Arc<Figures>>>,
     theme: Option<Keyed<Arc<Theme>>>,
-    pub(crate) markdown: HashMap<PathBuf, Keyed<Arc<Rendered>>>,
+    /// By page path (see `key`).
+    pub(crate) markdown: HashMap<String, Keyed<Arc<Rendered>>>,
     pub(crate) products: HashMap<OutputPath, Keyed<Product>>,
     /// The site-wide files (404, tags, sitemap, feed) with the key they were made for.
     pub(crate) site_files: Option<(u64, Vec<(OutputPath, Product)>)>,
@@ -118,7 +120,7 @@ pub struct Cache {
     /// For `build`: the cache folder on disk, where Markdown HTML is kept rather than in memory.
     pub(crate) disk: Option<Disk>,
     /// Where each page's Markdown HTML is in the disk cache's pack.
-    pub(crate) packed: HashMap<PathBuf, PackEntry>,
+    pub(crate) packed: HashMap<String, PackEntry>,
     /// Whether the last build dropped products of pages or files that are gone.
     forgot: bool,
 }
@@ -174,7 +176,7 @@ impl Cache {
         let mut hashes = HashMap::with_capacity(parsed.len());
         let mut pages = Vec::with_capacity(parsed.len());
         for (page, hash) in parsed {
-            hashes.insert(page.path.clone(), hash);
+            hashes.insert(key(&page.path).to_string(), hash);
             pages.push(page);
         }
         // Not complete: a build walks `content/` and reads every page; these only spare parsing.
@@ -197,7 +199,7 @@ impl Cache {
                 .pages
                 .par_iter()
                 .filter_map(|page| {
-                    let hash = pages.hashes.get(&page.path).copied()?;
+                    let hash = pages.hashes.get(key(&page.path)).copied()?;
                     serde_json::to_string(page).ok().map(|json| (json, hash))
                 })
                 .collect();
@@ -227,7 +229,7 @@ impl Cache {
     /// the disk cache no longer holds it as it was written (then the page renders again).
     pub(crate) fn with_html(&self, path: &Path, markdown: &Arc<Rendered>) -> Option<Arc<Rendered>> {
         let Some(disk) = &self.disk else { return Some(Arc::clone(markdown)) };
-        let html = disk.load(self.packed.get(path)?)?;
+        let html = disk.load(self.packed.get(key(path))?)?;
         Some(Arc::new(Rendered { html, ..(**markdown).clone() }))
     }
 
@@ -273,9 +275,9 @@ impl Cache {
     }
 
     /// Forgets the products of pages and files that are gone.
-    pub(crate) fn forget_all_but(&mut self, pages: &HashSet<&Path>, outputs: &HashSet<&OutputPath>) {
+    pub(crate) fn forget_all_but(&mut self, pages: &HashSet<&str>, outputs: &HashSet<&OutputPath>) {
         let before = (self.markdown.len(), self.products.len());
-        self.markdown.retain(|path, _| pages.contains(path.as_path()));
+        self.markdown.retain(|path, _| pages.contains(path.as_str()));
         self.products.retain(|path, _| outputs.contains(path));
         self.forgot = before != (self.markdown.len(), self.products.len());
     }
@@ -295,6 +297,13 @@ pub(crate) fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     env!("PICKET_BUILD_ID").hash(&mut hasher);
     value.hash(&mut hasher);
     hasher.finish()
+}
+
+/// A page's path as the key of the cache's maps. Paths of pages are UTF-8 (`content::walk`
+/// refuses other names), and a string hashes and compares far faster than a `Path`, whose `Hash`
+/// walks its components.
+pub(crate) fn key(path: &Path) -> &str {
+    path.to_str().unwrap_or_default()
 }
 
 /// A hash of bytes, for page texts.
@@ -367,7 +376,7 @@ fn reload_named(
             continue;
         }
         previous.content.pages.retain(|p| p.path != relative);
-        previous.hashes.remove(&relative);
+        previous.hashes.remove(key(&relative));
         if !absolute.is_file() {
             continue;
         }
@@ -378,7 +387,7 @@ fn reload_named(
         match parsed {
             Ok((page, _)) if page.front_matter.draft && !config.drafts => {}
             Ok((page, hash)) => {
-                previous.hashes.insert(page.path.clone(), hash);
+                previous.hashes.insert(key(&page.path).to_string(), hash);
                 previous.content.pages.push(page);
             }
             Err(err) => errors.extend(err.0),
@@ -396,8 +405,8 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
     let mut errors = Errors(found.errors);
     let (mut old_pages, old_hashes) = match previous {
         Some(previous) => {
-            let pages: HashMap<PathBuf, Page> =
-                previous.content.pages.into_iter().map(|p| (p.path.clone(), p)).collect();
+            let pages: HashMap<String, Page> =
+                previous.content.pages.into_iter().map(|p| (key(&p.path).to_string(), p)).collect();
             (pages, previous.hashes)
         }
         None => (HashMap::new(), HashMap::new()),
@@ -424,11 +433,11 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
                 continue;
             }
         };
-        let same = old_hashes.get(relative).filter(|h| h.text == hash).copied();
-        match (same, old_pages.remove(relative)) {
+        let same = old_hashes.get(key(relative)).filter(|h| h.text == hash).copied();
+        match (same, old_pages.remove(key(relative))) {
             (Some(old_hash), Some(page)) => {
                 reuse.pages_reused += 1;
-                hashes.insert(relative.clone(), old_hash);
+                hashes.insert(key(relative).to_string(), old_hash);
                 pages.push(page);
             }
             _ => to_parse.push((relative, text)),
@@ -441,7 +450,7 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
         match result {
             Ok((page, _)) if page.front_matter.draft && !config.drafts => {}
             Ok((page, hash)) => {
-                hashes.insert(page.path.clone(), hash);
+                hashes.insert(key(&page.path).to_string(), hash);
                 pages.push(page);
             }
             Err(err) => errors.extend(err.0),

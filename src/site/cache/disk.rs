@@ -47,7 +47,7 @@ pub(crate) struct Index {
     /// Each page as JSON, with the hashes of its file.
     pub pages: Vec<(String, PageHash)>,
     /// Each page's rendered Markdown with `html` empty, its key and where its HTML is.
-    pub markdown: Vec<(PathBuf, u64, Rendered, PackEntry)>,
+    pub markdown: Vec<(String, u64, Rendered, PackEntry)>,
     pub products: Vec<(OutputPath, u64, Stamp)>,
     pub site_files: Option<(u64, Vec<(OutputPath, Stamp)>)>,
 }
