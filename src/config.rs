@@ -34,6 +34,36 @@ struct RawConfig {
     /// How `picket check` treats each of its rules (`crate::checks::Levels`).
     #[serde(default)]
     checks: crate::checks::Levels,
+    #[serde(default)]
+    code: RawCode,
+}
+
+/// `code:` in site.yaml: how code blocks are shown.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCode {
+    /// Language -> the prefix that marks a line to leave out (mdBook's `hidelines`).
+    #[serde(default)]
+    hidden_lines: std::collections::BTreeMap<String, HiddenLinePrefix>,
+}
+
+/// The prefix of a hidden line: text without spaces, such as `#` or `~`.
+#[derive(Debug)]
+struct HiddenLinePrefix(String);
+
+impl<'de> Deserialize<'de> for HiddenLinePrefix {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<HiddenLinePrefix, D::Error> {
+        yaml::checked_string(deserializer, |prefix| {
+            if prefix.is_empty() || prefix.chars().any(char::is_whitespace) {
+                let shown = if prefix.is_empty() { "an empty text".to_string() } else { format!("`{}`", prefix.escape_debug()) };
+                return Err(format!(
+                    "{shown} cannot mark hidden lines; write the text that starts them, without spaces, such as `#` or `~`"
+                ));
+            }
+            Ok(())
+        })
+        .map(HiddenLinePrefix)
+    }
 }
 
 fn default_language() -> String {
@@ -90,6 +120,9 @@ pub struct Config {
     /// Whether pages carry `<!--picket...-->` comments naming the Markdown line and template
     /// each part comes from, so that `picket check` can point at the source. Only `check` sets it.
     pub source_markers: bool,
+    /// Code block language -> the prefix of the lines left out of it (`code.hidden_lines`).
+    /// For `rust`, `#` means rustdoc's rule, as in mdBook.
+    pub hidden_lines: std::collections::BTreeMap<String, String>,
 }
 
 pub const CONFIG_FILE: &str = "site.yaml";
@@ -146,6 +179,7 @@ impl Config {
             notice: raw.notice,
             checks: raw.checks,
             source_markers: overrides.source_markers,
+            hidden_lines: raw.code.hidden_lines.into_iter().map(|(language, prefix)| (language, prefix.0)).collect(),
         };
         config.check_output_dir()?;
         Ok(config)

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use front_matter::FrontMatter;
+pub use front_matter::{Alias, FrontMatter, RedirectTarget, SortBy};
 
 use crate::config::Config;
 use crate::error::{Error, Errors, Result};
@@ -45,6 +45,8 @@ pub struct Page {
     pub route: String,
     /// The folder the page's relative links start from, relative to the site root.
     pub dir: PathBuf,
+    /// Byte offset in the file of the `<!-- more -->` marker that ends the page's summary.
+    pub summary_end: Option<usize>,
 }
 
 impl Page {
@@ -82,6 +84,27 @@ impl Page {
             .into());
         }
         let route = segments.iter().map(|s| format!("{s}/")).collect();
+        if kind == PageKind::Page {
+            let listing_key = ["sort_by", "reverse", "paginate_by"].into_iter().find(|key| match *key {
+                "sort_by" => front_matter.sort_by.is_some(),
+                "reverse" => front_matter.reverse,
+                _ => front_matter.paginate_by.is_some(),
+            });
+            if let Some(key) = listing_key {
+                let location =
+                    front_matter::key_location(&text, key).unwrap_or(crate::error::Location { line: 1, column: 1 });
+                return Err(Error::at(
+                    path,
+                    &text,
+                    location,
+                    format!(
+                        "`{key}` orders the pages a section lists, and this is a page, not a section; move it to the section's `_index.md`"
+                    ),
+                )
+                .into());
+            }
+        }
+        let summary_end = summary_marker(&text[body_offset..]).map(|at| body_offset + at);
         Ok(Page {
             path: path.to_path_buf(),
             kind,
@@ -91,6 +114,7 @@ impl Page {
             body_released: false,
             route,
             dir: path.parent().unwrap_or(Path::new("")).to_path_buf(),
+            summary_end,
         })
     }
 
@@ -126,6 +150,26 @@ impl Page {
     pub fn title(&self) -> &str {
         &self.front_matter.title
     }
+}
+
+/// The marker that ends a page's summary, as Zola and Hugo write it.
+pub const SUMMARY_MARKER: &str = "<!-- more -->";
+
+/// Where `body` has the summary marker as HTML (not inside code, where it is shown as text).
+fn summary_marker(body: &str) -> Option<usize> {
+    // Most pages have no marker; only those are parsed here.
+    if !body.contains(SUMMARY_MARKER) {
+        return None;
+    }
+    let parser = pulldown_cmark::Parser::new_ext(body, crate::markdown::options()).into_offset_iter();
+    parser.into_iter().find_map(|(event, range)| match event {
+        pulldown_cmark::Event::Html(html) | pulldown_cmark::Event::InlineHtml(html)
+            if html.trim() == SUMMARY_MARKER =>
+        {
+            Some(range.start)
+        }
+        _ => None,
+    })
 }
 
 /// The names of `dir`'s folders; one that is not UTF-8 is kept as an empty name, which the
@@ -439,13 +483,81 @@ fn duplicate_routes(pages: &[Page]) -> Vec<Error> {
         .collect()
 }
 
-/// Orders pages for listings: by weight, then newest date first, then title.
+/// Orders pages for listings when a section names no order: by weight, then newest date first,
+/// then title.
 pub fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
     let weight = |p: &Page| p.front_matter.weight.unwrap_or(i64::MAX);
     weight(a)
         .cmp(&weight(b))
         .then_with(|| b.front_matter.date.cmp(&a.front_matter.date))
         .then_with(|| a.title().cmp(b.title()))
+}
+
+/// Sorts the pages a section lists as its front matter asks (`sort_by`, `reverse`). Pages that
+/// lack the value sorted by go last, by path, and stay last when the order is reversed; ties are
+/// broken by path, so the order never depends on the file system.
+pub fn sort_listing(pages: &mut [&Page], sort_by: Option<SortBy>, reverse: bool) {
+    use std::cmp::Ordering;
+    let by_path = |a: &&Page, b: &&Page| a.path.cmp(&b.path);
+    let has_value = |p: &Page| match sort_by {
+        Some(SortBy::Weight) => p.front_matter.weight.is_some(),
+        Some(SortBy::Date) => p.front_matter.date.is_some(),
+        _ => true,
+    };
+    let order = |a: &&Page, b: &&Page| -> Ordering {
+        let (fa, fb) = (&a.front_matter, &b.front_matter);
+        match sort_by {
+            None => listing_order(a, b),
+            Some(SortBy::Weight) => fa.weight.cmp(&fb.weight),
+            Some(SortBy::Date) => fb.date.cmp(&fa.date),
+            Some(SortBy::Title) => natural_order(a.title(), b.title()),
+            Some(SortBy::None) => Ordering::Equal,
+        }
+    };
+    pages.sort_by(|a, b| {
+        has_value(b).cmp(&has_value(a)).then_with(|| match has_value(a) {
+            true => order(a, b).then_with(|| by_path(a, b)),
+            false => by_path(a, b),
+        })
+    });
+    if reverse {
+        let n_valued = pages.iter().filter(|p| has_value(p)).count();
+        pages[..n_valued].reverse();
+    }
+}
+
+/// Compares titles as readers expect: letters without regard to case, and runs of digits as
+/// numbers, so "Chapter 2" comes before "Chapter 10". Equal titles fall back to their bytes.
+pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        let (Some(&cx), Some(&cy)) = (x.peek(), y.peek()) else {
+            return x.peek().is_some().cmp(&y.peek().is_some()).then_with(|| a.cmp(b));
+        };
+        if cx.is_ascii_digit() && cy.is_ascii_digit() {
+            let number = |it: &mut std::iter::Peekable<std::str::Chars>| {
+                let mut digits = String::new();
+                while let Some(c) = it.next_if(char::is_ascii_digit) {
+                    digits.push(c);
+                }
+                digits.trim_start_matches('0').to_string()
+            };
+            let (nx, ny) = (number(&mut x), number(&mut y));
+            match nx.len().cmp(&ny.len()).then_with(|| nx.cmp(&ny)) {
+                Ordering::Equal => continue,
+                other => return other,
+            }
+        }
+        let (lx, ly) = (cx.to_lowercase().collect::<String>(), cy.to_lowercase().collect::<String>());
+        match lx.cmp(&ly) {
+            Ordering::Equal => {
+                x.next();
+                y.next();
+            }
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]

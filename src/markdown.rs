@@ -6,7 +6,9 @@
 //! relative `.md` paths become page URLs; a missing file is an error here, a missing anchor is
 //! checked once every page is rendered (`site::check_anchors`).
 
+mod hidden_lines;
 mod highlight;
+pub mod include;
 pub mod shortcodes;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +18,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 pub use highlight::Highlighter;
+pub use include::{IncludeFiles, Included};
 
 use crate::config::Config;
 use crate::error::{Error, Errors, Location};
@@ -48,6 +51,8 @@ pub struct Context<'a> {
     pub figures: &'a Figures,
     pub templates: &'a dyn ShortcodeTemplates,
     pub highlighter: &'a Highlighter,
+    /// Reads the files the `include` shortcode names.
+    pub files: &'a dyn IncludeFiles,
 }
 
 /// A table-of-contents entry; `children` holds the next level down.
@@ -85,6 +90,8 @@ pub struct Rendered {
     pub word_count: usize,
     /// Nanoseconds spent highlighting code, for `--timings`.
     pub highlight_ns: u64,
+    /// The files `include` read, with hashes of their bytes, so a cache knows when to render again.
+    pub includes: Vec<Included>,
 }
 
 /// The page being rendered: its path (relative to the root), whole text and folder.
@@ -105,6 +112,9 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
     }
     let mut html = html;
     html.push_str(&state.footnotes_html());
+    if !state.includes.is_empty() {
+        include::in_document_order(&mut state.headings, &html);
+    }
     // Figures are cited once per sentence, at its end (`figures::citations`).
     let mut html = figures::citations::place(ctx.figures, &html);
     if ctx.config.source_markers {
@@ -123,6 +133,7 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
         has_code: state.has_code,
         word_count: state.word_count,
         highlight_ns: state.highlight_ns,
+        includes: state.includes,
     })
 }
 
@@ -141,6 +152,11 @@ struct State {
     footnote_refs: BTreeMap<String, usize>,
     footnote_defs: BTreeMap<String, String>,
     errors: Errors,
+    includes: Vec<Included>,
+    /// The files being included, innermost last, to refuse a file that includes itself.
+    include_stack: Vec<PathBuf>,
+    /// While included Markdown renders: the page and the offset of its outermost `include`.
+    include_origin: Option<(PathBuf, usize)>,
 }
 
 impl State {
@@ -300,6 +316,7 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
         },
         "source_list" => Ok(figures::html::source_list(ctx.figures)),
         "computed_list" => Ok(figures::html::computed_list(ctx.figures)),
+        "include" => include::render(ctx, page, base + call.range.start, call, state).map_err(error_at),
         name if ctx.templates.has(name) => {
             let body = match &call.body {
                 Some(range) => render_fragment(ctx, page, &text[range.clone()], base + range.start, state),
@@ -314,7 +331,7 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
             })
         }
         name => Err(error_at(format!(
-            "unknown shortcode `{name}`; use figure, table, week_grid, source_list, computed_list, or add `templates/shortcodes/{name}.html` to the theme"
+            "unknown shortcode `{name}`; use figure, table, week_grid, source_list, computed_list, include, or add `templates/shortcodes/{name}.html` to the theme"
         ))),
     };
     result.unwrap_or_else(|err| {
@@ -398,6 +415,7 @@ fn markdown_to_html(
             }
             Event::End(TagEnd::CodeBlock) => {
                 let Some((language, source)) = code.take() else { continue };
+                let source = hidden_lines::apply(&ctx.config.hidden_lines, language.as_deref(), source);
                 state.has_code = true;
                 let clock = std::time::Instant::now();
                 let html = ctx.highlighter.highlight(&source, language.as_deref());

@@ -251,6 +251,36 @@ pub struct Summary {
     pub description: String,
     pub date: Option<String>,
     pub weight: Option<i64>,
+    /// Safe HTML: the page's text before `<!-- more -->`, else its description as a paragraph,
+    /// else empty. Its links work from any page; it has no ids.
+    pub summary: String,
+}
+
+/// One page of a paginated section's listing (`paginate_by`), for templates as `page.paginator`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paginator {
+    /// This page's number, from 1.
+    pub current: usize,
+    pub number_of_pages: usize,
+    pub paginate_by: usize,
+    /// How many pages the whole listing has.
+    pub total_pages: usize,
+    pub first: String,
+    pub last: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    /// The pages listed on this page.
+    pub pages: Vec<Summary>,
+    /// Every page of the listing, for numbered links.
+    pub links: Vec<PagerLink>,
+}
+
+/// A numbered link in a paginator.
+#[derive(Debug, Clone, Serialize)]
+pub struct PagerLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
 }
 
 /// `page` in every template.
@@ -270,7 +300,13 @@ pub struct PageContext<'a> {
     pub sources: Vec<&'a Source>,
     pub extra: serde_json::Value,
     pub tags: Vec<TagLink>,
+    /// Every page the section lists, in its order (complete, also when it is paginated).
     pub pages: Vec<Summary>,
+    /// For a section with `paginate_by`: this page of its listing.
+    pub paginator: Option<Paginator>,
+    /// The pages before and after this one in its section's order.
+    pub previous: Option<Link>,
+    pub next: Option<Link>,
     pub ancestors: Vec<Link>,
     pub has_code: bool,
     pub word_count: usize,
@@ -342,6 +378,8 @@ pub struct FeedEntry {
     pub url: String,
     pub updated: String,
     pub summary: String,
+    /// Whether `summary` is HTML (the text before `<!-- more -->`) rather than plain text.
+    pub summary_is_html: bool,
 }
 
 /// `atom.xml` with the given entries, newest first; `updated` is the newest entry's date.
@@ -363,11 +401,12 @@ pub fn atom(config: &Config, entries: &[FeedEntry]) -> String {
     );
     for entry in entries {
         xml.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            "  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}T00:00:00Z</updated>\n    <summary{}>{}</summary>\n  </entry>\n",
             xml_escape(&entry.title),
             xml_escape(&entry.url),
             xml_escape(&entry.url),
             entry.updated,
+            if entry.summary_is_html { " type=\"html\"" } else { "" },
             xml_escape(&entry.summary)
         ));
     }
@@ -378,3 +417,46 @@ pub fn atom(config: &Config, entries: &[FeedEntry]) -> String {
 fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
+
+/// A redirect page for templates as `redirect`: where the old URL leads now.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedirectContext<'a> {
+    /// The new URL, as links on the site write it (or an absolute URL off the site).
+    pub url: &'a str,
+    /// The new URL, absolute.
+    pub permalink: &'a str,
+    /// The title of the page it leads to (or of the redirecting page, for a URL off the site).
+    pub title: &'a str,
+}
+
+/// The page left at an old URL: a theme's `redirect.html` if it has one, else picket's own,
+/// which refreshes at once to the new URL, names it as canonical, asks search engines not to
+/// index the old one, and links to it for browsers that do not refresh.
+pub fn redirect_page(config: &Config, theme: &Theme, site: &SiteValue, redirect: &RedirectContext) -> Result<String> {
+    if theme.has_template(REDIRECT_TEMPLATE) {
+        let mut context = tera::Context::new();
+        context.insert_value("site", site.0.clone());
+        context.insert("redirect", redirect);
+        return theme.tera.render(REDIRECT_TEMPLATE, &context).map(without_nul).map_err(|err| theme.error(&err));
+    }
+    let attribute = |text: &str| {
+        let mut escaped = String::new();
+        pulldown_cmark_escape::escape_html(&mut escaped, text).expect("writing to a string cannot fail");
+        escaped
+    };
+    let title = attribute(&crate::typography::smart(redirect.title));
+    let site_title = attribute(&crate::typography::smart(&config.title));
+    let (url, permalink) = (attribute(redirect.url), attribute(redirect.permalink));
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Moved: {title} \u{2013} {site_title}</title>\n<meta name=\"robots\" content=\"noindex\">\n\
+         <link rel=\"canonical\" href=\"{permalink}\">\n<meta http-equiv=\"refresh\" content=\"0; url={url}\">\n\
+         </head>\n<body>\n<a href=\"#main-content\">Skip to main content</a>\n<main id=\"main-content\">\n\
+         <h1>This page has moved</h1>\n<p>It is now at <a href=\"{url}\">{title}</a>.</p>\n</main>\n</body>\n</html>\n",
+        lang = attribute(&config.language),
+    ))
+}
+
+/// The template a theme may provide for redirect pages.
+pub const REDIRECT_TEMPLATE: &str = "redirect.html";

@@ -22,6 +22,11 @@ use crate::render::{self, FeedEntry, Link, NavItem, PageContext, SiteContext, Su
 use crate::typography::smart;
 
 mod cache;
+mod files;
+mod listing;
+mod redirects;
+
+pub use files::DiskFiles;
 
 pub use cache::{Cache, Product, Reuse, Scope};
 use cache::{Keyed, Loaded, PageHash};
@@ -295,15 +300,20 @@ impl Keys {
         // Listings, navigation, breadcrumbs and tags show other pages' front matter.
         let structure: Vec<(&str, u64)> =
             loaded.content.pages.iter().map(|p| (p.route.as_str(), loaded.hashes[cache::key(&p.path)].front)).collect();
-        Keys { markdown, templates: cache::hash_of(&(markdown, loaded.theme.key, structure)) }
+        // Listings and the feed show the summaries of other pages too.
+        let mut summaries: Vec<(&PathBuf, &String)> = model.summaries.iter().collect();
+        summaries.sort();
+        Keys { markdown, templates: cache::hash_of(&(markdown, loaded.theme.key, structure, summaries)) }
     }
 
     fn markdown_of(&self, page: PageHash) -> u64 {
         cache::hash_of(&(self.markdown, page.text))
     }
 
-    fn html_of(&self, markdown_key: u64) -> u64 {
-        cache::hash_of(&(self.templates, markdown_key))
+    /// The key of a page's HTML: its Markdown's key and the bytes of the files it included,
+    /// which can change while the page's own text does not.
+    fn html_of(&self, markdown_key: u64, includes: &[markdown::Included]) -> u64 {
+        cache::hash_of(&(self.templates, markdown_key, includes))
     }
 }
 
@@ -318,12 +328,20 @@ fn make_site(
 ) -> Result<(), Errors> {
     let content = &loaded.content;
     let clock = Instant::now();
-    let model = SiteModel::new(config, content);
-    check_output_paths(config, content, &model)?;
+    let mut model = SiteModel::new(config, content);
+    let outputs = check_output_paths(config, content, &model)?;
+    model.redirect_targets = redirects::resolve_targets(config, &model, &content.pages, &outputs)?;
+    let files = DiskFiles::new(config);
+    let (summaries, summary_errors) = {
+        let ctx = markdown_context(config, loaded, (&model.routes, &model.assets), &cache.highlighter, &files);
+        listing::render_summaries(&ctx, config, &content.pages)
+    };
+    model.summaries = summaries;
     let keys = Keys::new(config, loaded, &model);
     timings.model = clock.elapsed();
     let clock = Instant::now();
-    let done = render_pages(config, loaded, &model, &keys, cache, sink, timings)?;
+    let done = render_pages(config, loaded, &model, &keys, cache, &files, sink, timings)?;
+    summary_errors.into_result(())?;
     timings.pages = clock.elapsed();
     let clock = Instant::now();
     let links: Vec<_> = done.iter().map(|d| (&d.rendered.anchors, d.rendered.anchor_links.as_slice())).collect();
@@ -379,8 +397,8 @@ fn make_site_files(
         return Ok(files);
     }
     let recording = Recording { inner: sink, made: Mutex::new(Vec::new()) };
-    render_site_pages(config, &loaded.theme.value, model, &recording)?;
-    for file in site_files(config, &loaded.content.pages, has_code) {
+    render_site_pages(config, &loaded.theme.value, model, &loaded.content.pages, &recording)?;
+    for file in site_files(config, model, &loaded.content.pages, has_code) {
         recording.put(file)?;
     }
     let made = recording.made.into_inner().expect("no thread panics while holding the lock");
@@ -468,6 +486,29 @@ struct SiteModel<'a> {
     tags: BTreeMap<String, Tag<'a>>,
     /// `site` for templates, converted once: it is the same for every page.
     site_value: render::SiteValue,
+    /// The summary HTML of each page with a `<!-- more -->` marker, by path.
+    summaries: HashMap<PathBuf, String>,
+    /// Where each page with `redirect_to` leads, by path.
+    redirect_targets: HashMap<PathBuf, (redirects::Target, Option<markdown::AnchorLink>)>,
+}
+
+/// What the Markdown of every page is rendered with.
+fn markdown_context<'a>(
+    config: &'a Config,
+    loaded: &'a Loaded,
+    (routes, assets): (&'a BTreeMap<PathBuf, String>, &'a BTreeSet<PathBuf>),
+    highlighter: &'a Highlighter,
+    files: &'a DiskFiles,
+) -> markdown::Context<'a> {
+    markdown::Context {
+        config,
+        routes,
+        assets,
+        figures: &loaded.figures.value,
+        templates: &*loaded.theme.value,
+        highlighter,
+        files,
+    }
 }
 
 /// The URL of the top-level route `route` falls under, which the navigation marks as current.
@@ -488,8 +529,9 @@ impl<'a> SiteModel<'a> {
                 children.entry(parent).or_default().push(page);
             }
         }
-        for list in children.values_mut() {
-            list.sort_by(|a, b| content::listing_order(a, b));
+        for (route, list) in children.iter_mut() {
+            let section = by_route.get(route.as_str()).map(|p| &p.front_matter);
+            content::sort_listing(list, section.and_then(|f| f.sort_by), section.is_some_and(|f| f.reverse));
         }
         // Home, then the top-level sections and pages, in listing order.
         let top = by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied());
@@ -510,6 +552,8 @@ impl<'a> SiteModel<'a> {
             children,
             tags: collect_tags(pages),
             site_value: render::SiteValue::new(&site),
+            summaries: HashMap::new(),
+            redirect_targets: HashMap::new(),
         }
     }
 }
@@ -518,35 +562,36 @@ impl<'a> SiteModel<'a> {
 /// rest of the site are the same), then its HTML through the templates (or the sink's copy from
 /// the last build, when nothing the templates read changed either). In parallel; every page's
 /// errors are collected.
+#[allow(clippy::too_many_arguments)]
 fn render_pages<'a>(
     config: &Config,
     loaded: &'a Loaded,
     model: &SiteModel,
     keys: &Keys,
     cache: &Cache,
+    files: &DiskFiles,
     sink: &dyn Sink,
     timings: &Timings,
 ) -> Result<Vec<PageDone<'a>>, Errors> {
     let (figures, theme) = (&*loaded.figures.value, &*loaded.theme.value);
-    let ctx = markdown::Context {
-        config,
-        routes: &model.routes,
-        assets: &model.assets,
-        figures,
-        templates: theme,
-        highlighter: &cache.highlighter,
-    };
+    let ctx = markdown_context(config, loaded, (&model.routes, &model.assets), &cache.highlighter, files);
     let results: Vec<Result<PageDone, Errors>> = loaded
         .content
         .pages
         .par_iter()
         .map(|page| {
             let markdown_key = keys.markdown_of(loaded.hashes[cache::key(&page.path)]);
-            let html_key = keys.html_of(markdown_key);
             let output = page_output_path(page)?;
-            let cached = cache.markdown.get(cache::key(&page.path)).filter(|m| m.key == markdown_key);
+            // Rendered Markdown is reused only while every file it included has the same bytes.
+            let cached = cache
+                .markdown
+                .get(cache::key(&page.path))
+                .filter(|m| m.key == markdown_key && includes_unchanged(files, &m.value));
+            let html_key = keys.html_of(markdown_key, cached.map_or(&[][..], |m| m.value.includes.as_slice()));
             let previous = cache.products.get(&output).filter(|p| p.key == html_key);
-            if let (Some(markdown), Some(html)) = (cached, previous)
+            // A paginated section writes several files; only the first is kept between builds.
+            let paginated = listing::is_paginated(page);
+            if let (Some(markdown), Some(html), false) = (cached, previous, paginated)
                 && sink.keep(&output, &html.value)?
             {
                 return Ok(PageDone {
@@ -566,25 +611,26 @@ fn render_pages<'a>(
                 Some(rendered) => rendered,
                 None => {
                     let clock = Instant::now();
-                    let text = page.full_text(&config.root)?;
-                    let source = markdown::PageSource {
-                        path: &page.path,
-                        text: &text,
-                        dir: &page.dir,
-                        body_offset: page.body_offset,
-                    };
-                    let rendered = markdown::render(&ctx, &source);
+                    let rendered = render_markdown(config, &ctx, model, page);
                     Timings::add(&timings.markdown_ns, clock);
                     let rendered = rendered?;
                     timings.highlight_ns.fetch_add(rendered.highlight_ns, Ordering::Relaxed);
                     Arc::new(rendered)
                 }
             };
+            let html_key = keys.html_of(markdown_key, &rendered.includes);
             let clock = Instant::now();
             let html = render_page(config, figures, theme, model, page, &rendered);
             Timings::add(&timings.templates_ns, clock);
             let clock = Instant::now();
-            let product = sink.put(OutputFile::text(output.clone(), html?))?;
+            let mut product = None;
+            for file in html? {
+                let first = file.path == output;
+                let made = sink.put(file)?;
+                if first {
+                    product = made;
+                }
+            }
             Timings::add(&timings.write_ns, clock);
             // A disk cache keeps the Markdown HTML in its pack rather than in memory.
             let (rendered, packed) = match &cache.disk {
@@ -617,6 +663,30 @@ fn render_pages<'a>(
         }
     }
     errors.into_result(done)
+}
+
+/// Whether every file `rendered` included still has the bytes it had.
+fn includes_unchanged(files: &dyn markdown::IncludeFiles, rendered: &Rendered) -> bool {
+    rendered.includes.iter().all(|included| {
+        files.read(&included.path).is_ok_and(|text| markdown::Included::of(&included.path, &text) == *included)
+    })
+}
+
+/// The rendered Markdown of `page`. A page with `redirect_to` shows none: it renders as a
+/// redirect page, and only the anchor its target names is checked.
+fn render_markdown(
+    config: &Config,
+    ctx: &markdown::Context,
+    model: &SiteModel,
+    page: &Page,
+) -> Result<Rendered, Errors> {
+    if page.front_matter.redirect_to.is_some() {
+        let anchor = model.redirect_targets.get(&page.path).and_then(|(_, anchor)| anchor.clone());
+        return Ok(Rendered { anchor_links: anchor.into_iter().collect(), ..Rendered::default() });
+    }
+    let text = page.full_text(&config.root)?;
+    let source = markdown::PageSource { path: &page.path, text: &text, dir: &page.dir, body_offset: page.body_offset };
+    markdown::render(ctx, &source)
 }
 
 /// Where a page's HTML goes. Routes are checked when pages are parsed, so this fails only if a
@@ -665,13 +735,19 @@ fn iso(date: Option<jiff::civil::Date>) -> Option<String> {
     date.map(|d| d.to_string())
 }
 
-fn summary(config: &Config, page: &Page) -> Summary {
+fn summary(config: &Config, model: &SiteModel, page: &Page) -> Summary {
+    let description = smart(page.front_matter.description.as_deref().unwrap_or_default());
+    let summary = match model.summaries.get(&page.path) {
+        Some(html) => html.clone(),
+        None => listing::description_html(&description),
+    };
     Summary {
         title: smart(&page.front_matter.title),
         url: url_of(config, &page.route),
-        description: smart(page.front_matter.description.as_deref().unwrap_or_default()),
+        description,
         date: iso(page.front_matter.date),
         weight: page.front_matter.weight,
+        summary,
     }
 }
 
@@ -714,6 +790,8 @@ fn page_sources<'f>(figures: &'f Figures, page: &Page, cited: &[String]) -> Resu
     Ok(sources)
 }
 
+/// The files of one page: its HTML, a redirect page for a page with `redirect_to`, or one HTML
+/// file per page of a paginated section's listing (the first at the section's own URL).
 fn render_page(
     config: &Config,
     figures: &Figures,
@@ -721,8 +799,15 @@ fn render_page(
     model: &SiteModel,
     page: &Page,
     rendered: &Rendered,
-) -> Result<String, Error> {
+) -> Result<Vec<OutputFile>, Error> {
     let front = &page.front_matter;
+    if let Some((target, _)) = model.redirect_targets.get(&page.path) {
+        let html = redirect_html(config, theme, model, target)?;
+        return Ok(vec![OutputFile::text(page_output_path(page)?, html)]);
+    }
+    let listed: Vec<Summary> =
+        model.children.get(&page.route).into_iter().flatten().map(|p| summary(config, model, p)).collect();
+    let (previous, next) = listing::neighbours(config, model, page);
     // Front-matter text gets the body's typography wherever templates show it.
     let (title, description) = (smart(&front.title), smart(front.description.as_deref().unwrap_or("")));
     let context = PageContext {
@@ -744,7 +829,10 @@ fn render_page(
         sources: page_sources(figures, page, &rendered.cited_sources)?,
         extra: front.extra.as_ref().map(crate::yaml::to_json).unwrap_or(serde_json::json!({})),
         tags: page_tags(config, model, page),
-        pages: model.children.get(&page.route).into_iter().flatten().map(|p| summary(config, p)).collect(),
+        pages: listed,
+        paginator: None,
+        previous,
+        next,
         ancestors: ancestors(config, page, &model.by_route),
         has_code: rendered.has_code,
         word_count: rendered.word_count,
@@ -766,7 +854,32 @@ fn render_page(
             ),
         ));
     }
-    render::render_page(theme, template, &model.site_value, &context)
+    let pagers = listing::pagers(page, context.pages.len());
+    if pagers.is_empty() {
+        let html = render::render_page(theme, template, &model.site_value, &context)?;
+        return Ok(vec![OutputFile::text(page_output_path(page)?, html)]);
+    }
+    let per_page = front.paginate_by.unwrap_or(1);
+    let mut files = Vec::with_capacity(pagers.len());
+    for (index, pager) in pagers.iter().enumerate() {
+        let mut context = context.clone();
+        context.url = url_of(config, &pager.route);
+        context.permalink = format!("{}/{}", config.base_url, pager.route);
+        context.paginator = Some(listing::paginator(config, &pagers, index, per_page, &context.pages));
+        let html = render::render_page(theme, template, &model.site_value, &context)?;
+        files.push(OutputFile::text(pager.output.clone(), html));
+    }
+    Ok(files)
+}
+
+fn redirect_html(
+    config: &Config,
+    theme: &Theme,
+    model: &SiteModel,
+    target: &redirects::Target,
+) -> Result<String, Error> {
+    let redirect = render::RedirectContext { url: &target.url, permalink: &target.permalink, title: &target.title };
+    render::redirect_page(config, theme, &model.site_value, &redirect)
 }
 
 /// A page the theme renders with no Markdown behind it: 404, a tag, the list of tags.
@@ -793,6 +906,9 @@ fn special_page<'a>(
         extra: serde_json::json!({}),
         tags: Vec::new(),
         pages,
+        paginator: None,
+        previous: None,
+        next: None,
         ancestors: Vec::new(),
         has_code: false,
         word_count: 0,
@@ -801,12 +917,18 @@ fn special_page<'a>(
     }
 }
 
-/// 404.html, a page per tag and the list of tags.
-fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &dyn Sink) -> Result<(), Errors> {
+/// 404.html, a page per tag, the list of tags, the redirect pages of aliases and `_redirects`.
+fn render_site_pages(
+    config: &Config,
+    theme: &Theme,
+    model: &SiteModel,
+    pages: &[Page],
+    sink: &dyn Sink,
+) -> Result<(), Errors> {
     let mut errors = Errors::default();
     let mut put = |path: String, html: Result<String, Error>| {
         let file = OutputPath::new(&path).map_err(Error::msg).and_then(|path| Ok(OutputFile::text(path, html?)));
-        if let Err(err) = file.and_then(|file| sink.put(file)) {
+        if let Err(err) = file.and_then(|file| sink.put(file).map(drop)) {
             errors.push(err);
         }
     };
@@ -814,7 +936,7 @@ fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &d
     put("404.html".to_string(), render::render_page(theme, "404.html", &model.site_value, &not_found));
     for tag in model.tags.values() {
         let route = format!("tags/{}/", markdown::slugify(&tag.name));
-        let listed = tag.pages.iter().map(|p| summary(config, p)).collect();
+        let listed = tag.pages.iter().map(|p| summary(config, model, p)).collect();
         let context = special_page(config, "tag", &tag.name, &route, listed);
         put(format!("{route}index.html"), render::render_page(theme, "tag.html", &model.site_value, &context));
     }
@@ -824,13 +946,63 @@ fn render_site_pages(config: &Config, theme: &Theme, model: &SiteModel, sink: &d
             .values()
             .map(|t| {
                 let link = tag_link(config, &t.name);
-                Summary { title: link.title, url: link.url, description: String::new(), date: None, weight: None }
+                Summary {
+                    title: link.title,
+                    url: link.url,
+                    description: String::new(),
+                    date: None,
+                    weight: None,
+                    summary: String::new(),
+                }
             })
             .collect();
         let context = special_page(config, "tags", "Tags", "tags/", listed);
         put("tags/index.html".to_string(), render::render_page(theme, "tags.html", &model.site_value, &context));
     }
+    let aliases = redirects::aliases(config, model, pages);
+    for redirect in &aliases {
+        let html = redirect_html(config, theme, model, &redirect.target);
+        put(redirect.from.as_str().to_string(), html);
+    }
+    if let Some(file) = redirects_file(config, model, pages, &aliases)
+        && let Err(err) = sink.put(file)
+    {
+        errors.push(err);
+    }
     errors.into_result(())
+}
+
+/// The theme's own `_redirects`, which picket's lines are added to.
+const REDIRECTS_FILE: &str = "_redirects";
+
+/// `_redirects` with every redirect of the site, or `None` when it has none.
+fn redirects_file(
+    config: &Config,
+    model: &SiteModel,
+    pages: &[Page],
+    aliases: &[redirects::Redirect],
+) -> Option<OutputFile> {
+    let mut lines: Vec<(String, String)> = aliases.iter().map(|r| (r.from_url.clone(), r.target.url.clone())).collect();
+    for page in pages {
+        if let Some((target, _)) = model.redirect_targets.get(&page.path) {
+            lines.push((url_of(config, &page.route), target.url.clone()));
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let theme_lines = std::fs::read_to_string(config.theme_dir.join("static").join(REDIRECTS_FILE)).ok();
+    let text = redirects::redirects_file(lines, theme_lines.as_deref());
+    Some(OutputFile::named(REDIRECTS_FILE, text))
+}
+
+/// Whether the site writes a `_redirects` of its own (which then takes in the theme's).
+fn has_redirects(pages: &[Page]) -> bool {
+    pages.iter().any(|p| {
+        !p.front_matter.aliases.is_empty()
+            || p.front_matter.redirect_to.is_some()
+            || p.front_matter.paginate_by.is_some_and(|n| n > 0)
+    })
 }
 
 /// A page's tags, each spelt as the site first wrote it and listed once.
@@ -899,19 +1071,34 @@ fn ancestors(config: &Config, page: &Page, by_route: &BTreeMap<&str, &Page>) -> 
 }
 
 /// sitemap.xml, robots.txt, atom.xml, and the highlight stylesheet when a page has code.
-fn site_files(config: &Config, pages: &[Page], has_code: bool) -> Vec<OutputFile> {
+/// Redirects are in neither the sitemap nor the feed; every page of a paginated listing is in
+/// the sitemap.
+fn site_files(config: &Config, model: &SiteModel, pages: &[Page], has_code: bool) -> Vec<OutputFile> {
     let date = |p: &Page| p.front_matter.updated.or(p.front_matter.date);
-    let urls: Vec<(String, Option<String>)> =
-        pages.iter().map(|p| (format!("{}/{}", config.base_url, p.route), iso(date(p)))).collect();
-    let mut dated: Vec<&Page> = pages.iter().filter(|p| date(p).is_some()).collect();
+    let pages: Vec<&Page> = pages.iter().filter(|p| p.front_matter.redirect_to.is_none()).collect();
+    let mut urls: Vec<(String, Option<String>)> = Vec::with_capacity(pages.len());
+    for page in &pages {
+        let n_listed = model.children.get(&page.route).map_or(0, Vec::len);
+        let pagers = listing::pagers(page, n_listed);
+        let routes =
+            pagers.iter().map(|pager| pager.route.clone()).chain(pagers.is_empty().then(|| page.route.clone()));
+        urls.extend(routes.map(|route| (format!("{}/{route}", config.base_url), iso(date(page)))));
+    }
+    let mut dated: Vec<&Page> = pages.iter().copied().filter(|p| date(p).is_some()).collect();
     dated.sort_by(|a, b| date(b).cmp(&date(a)).then_with(|| a.route.cmp(&b.route)));
     let entries: Vec<FeedEntry> = dated
         .iter()
-        .map(|p| FeedEntry {
-            title: smart(&p.front_matter.title),
-            url: format!("{}/{}", config.base_url, p.route),
-            updated: iso(date(p)).unwrap_or_default(),
-            summary: smart(p.front_matter.description.as_deref().unwrap_or_default()),
+        .map(|p| {
+            let summary = model.summaries.get(&p.path);
+            FeedEntry {
+                title: smart(&p.front_matter.title),
+                url: format!("{}/{}", config.base_url, p.route),
+                updated: iso(date(p)).unwrap_or_default(),
+                summary: summary
+                    .cloned()
+                    .unwrap_or_else(|| smart(p.front_matter.description.as_deref().unwrap_or_default())),
+                summary_is_html: summary.is_some(),
+            }
         })
         .collect();
     let mut files = vec![
@@ -926,13 +1113,16 @@ fn site_files(config: &Config, pages: &[Page], has_code: bool) -> Vec<OutputFile
     files
 }
 
-/// The theme's `static/` files and the non-Markdown files of `content/`.
+/// The theme's `static/` files and the non-Markdown files of `content/`. The theme's
+/// `_redirects` is left out when the site writes its own, which includes it.
 fn static_files(config: &Config, content: &Content) -> Result<Vec<OutputFile>, Errors> {
+    let skip_redirects = has_redirects(&content.pages);
     let walked = content::walk(config, &config.theme_dir.join("static"), content::Skip::EditorFiles);
     let mut errors = Errors(walked.errors);
     let mut files = Vec::new();
     for found in walked.files {
         match OutputPath::of_relative(&found.inside) {
+            Ok(path) if skip_redirects && path.as_str() == REDIRECTS_FILE => {}
             Ok(path) => files.push(OutputFile { path, contents: Contents::Copy(found.absolute) }),
             Err(problem) => errors.push(Error::in_file(&found.relative, problem)),
         }
@@ -943,22 +1133,65 @@ fn static_files(config: &Config, content: &Content) -> Result<Vec<OutputFile>, E
     errors.into_result(files)
 }
 
-/// Two things that would be written to one path are an error before anything is rendered.
-fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> Result<(), Errors> {
+/// Where an output file comes from, to point the editor at: a file, or a key of a page's front
+/// matter (an alias), or nothing for picket's own files.
+enum Origin<'a> {
+    Picket,
+    File(PathBuf),
+    Key(&'a Page, String),
+}
+
+impl Origin<'_> {
+    fn error(&self, message: String) -> Error {
+        match self {
+            Origin::Picket => Error::msg(message),
+            Origin::File(path) => Error::in_file(path, message),
+            Origin::Key(page, key) => page.error_at_key(key, message),
+        }
+    }
+}
+
+/// Two things that would be written to one path, or a file where another needs a folder, are an
+/// error before anything is rendered. Returns every path the build will write.
+fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> Result<HashSet<OutputPath>, Errors> {
+    // What would be written where, what makes it, and where to point the editor.
     let mut errors = Errors::default();
-    let mut paths: Vec<(OutputPath, Maker)> = Vec::with_capacity(content.pages.len() + content.assets.len() + 8);
+    let mut paths: Vec<(OutputPath, String, Origin)> = Vec::new();
     for page in &content.pages {
+        let n_listed = model.children.get(&page.route).map_or(0, Vec::len);
+        let pagers = listing::pagers(page, n_listed);
         match page_output_path(page) {
-            Ok(path) => paths.push((path, Maker::Page(&page.path))),
+            Ok(path) => {
+                paths.push((path, format!("the page `{}`", page.path.display()), Origin::File(page.path.clone())))
+            }
             Err(err) => errors.push(err),
+        }
+        for pager in pagers.iter().skip(1) {
+            let what = format!("page {} of the listing of `{}`", pager.number, page.path.display());
+            paths.push((pager.output.clone(), what, Origin::Key(page, "paginate_by".to_string())));
+        }
+        if !pagers.is_empty()
+            && let Ok(path) = OutputPath::index_of(&listing::first_pager_alias(page))
+        {
+            let what = format!("the redirect from page 1 of the listing of `{}`", page.path.display());
+            paths.push((path, what, Origin::Key(page, "paginate_by".to_string())));
+        }
+        for (index, alias) in page.front_matter.aliases.iter().enumerate() {
+            let what = format!("the alias `{}` of `{}`", alias.as_str(), page.path.display());
+            paths.push((alias.output_path(), what, Origin::Key(page, format!("aliases/{index}"))));
         }
     }
     for name in ["404.html", "sitemap.xml", "robots.txt", "atom.xml", "highlight.css"] {
-        paths.push((OutputPath::new(name).expect("picket's own file names are valid"), Maker::Picket));
+        let path = OutputPath::new(name).expect("picket's own file names are valid");
+        paths.push((path, "a file picket writes".to_string(), Origin::Picket));
+    }
+    if has_redirects(&content.pages) {
+        let path = OutputPath::new(REDIRECTS_FILE).expect("picket's own file names are valid");
+        paths.push((path, "a file picket writes".to_string(), Origin::Picket));
     }
     for Tag { name: tag, pages } in model.tags.values() {
         match OutputPath::new(&format!("tags/{}/index.html", markdown::slugify(tag))) {
-            Ok(path) => paths.push((path, Maker::Tag(tag, &pages[0].path))),
+            Ok(path) => paths.push((path, format!("the tag `{tag}`"), Origin::File(pages[0].path.clone()))),
             Err(_) => errors.push(pages[0].error_at_key(
                 "tags",
                 format!("the tag `{tag}` has no letter or digit to make its URL from; add one or remove the tag"),
@@ -967,51 +1200,38 @@ fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> 
     }
     for file in static_files(config, content)? {
         if let Contents::Copy(from) = &file.contents {
-            paths.push((file.path, Maker::File(config.relative(from).to_path_buf())));
+            let source = config.relative(from).to_path_buf();
+            paths.push((file.path, format!("`{}`", source.display()), Origin::File(source)));
         }
     }
-    let mut seen: HashMap<&OutputPath, &Maker> = HashMap::with_capacity(paths.len());
-    for (path, maker) in &paths {
-        let Some(first) = seen.insert(path, maker) else { continue };
-        let message = format!(
-            "{} and {} would both be written to `{path}`; rename one of them",
-            first.describe(),
-            maker.describe()
-        );
-        // Point at an editor's file: the later one, else the first (one of them always is).
-        match maker.source().or(first.source()) {
-            Some(file) => errors.push(Error::in_file(file, message)),
-            None => errors.push(Error::msg(message)),
+    let mut seen: HashMap<&OutputPath, (&String, &Origin)> = HashMap::with_capacity(paths.len());
+    for (path, what, origin) in &paths {
+        let Some((first, first_origin)) = seen.insert(path, (what, origin)) else { continue };
+        let message = format!("{first} and {what} would both be written to `{path}`; rename one of them");
+        errors.push(pick_origin(first_origin, origin).error(message));
+    }
+    // A file cannot also be a folder: `old.png` copied from content/ and an alias `old.png/`.
+    for (path, what, origin) in &paths {
+        let mut folder = path.as_str();
+        while let Some((parent, _)) = folder.rsplit_once('/') {
+            folder = parent;
+            let Ok(as_file) = OutputPath::new(folder) else { continue };
+            if let Some((file_what, file_origin)) = seen.get(&as_file) {
+                let message =
+                    format!("{what} needs a folder `{folder}/`, but {file_what} is a file there; rename one of them");
+                errors.push(pick_origin(file_origin, origin).error(message));
+            }
         }
     }
-    errors.into_result(())
+    errors.into_result(paths.into_iter().map(|(path, _, _)| path).collect())
 }
 
-/// What makes an output file, to name in a message when two would be written to one place.
-enum Maker<'a> {
-    Page(&'a Path),
-    Picket,
-    Tag(&'a str, &'a Path),
-    /// A file copied as it is, relative to the root.
-    File(PathBuf),
-}
-
-impl Maker<'_> {
-    fn describe(&self) -> String {
-        match self {
-            Maker::Page(path) => format!("the page `{}`", path.display()),
-            Maker::Picket => "a file picket writes".to_string(),
-            Maker::Tag(tag, _) => format!("the tag `{tag}`"),
-            Maker::File(path) => format!("`{}`", path.display()),
-        }
-    }
-
-    /// The editor's file behind it, if there is one.
-    fn source(&self) -> Option<&Path> {
-        match self {
-            Maker::Page(path) | Maker::Tag(_, path) => Some(path),
-            Maker::Picket => None,
-            Maker::File(path) => Some(path),
-        }
+/// Which of two colliding outputs to point at: an alias line first, else the later file, else
+/// the first (one of them is always an editor's).
+fn pick_origin<'a>(first: &'a Origin<'a>, later: &'a Origin<'a>) -> &'a Origin<'a> {
+    match (first, later) {
+        (_, Origin::Key(..)) => later,
+        (Origin::Key(..), _) | (_, Origin::Picket) => first,
+        _ => later,
     }
 }

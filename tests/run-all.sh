@@ -6,6 +6,8 @@
 #   4. the browser stage on the explainer: html-validate, axe (WCAG 2.2 AA), keyboard, no-JS, 320 px, print, network;
 #   5. the browser suite's negative controls (a known-bad site must fail every gate);
 #   6. the same browser stage on the site `picket init` writes, as a new user gets it.
+#   7. the browser stage on a small site with redirect pages (aliases) and a paginated section
+#      (tests/fixtures/browser/features, built with the explainer theme and its own section template).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -29,3 +31,10 @@ rm -rf "$init_site"
 ./target/debug/picket check --root "$init_site"
 ./target/debug/picket build --root "$init_site"
 bash tests/browser/run.sh "$init_site/public"
+features_root="$(mktemp -d)"
+trap 'rm -rf "$features_root"' EXIT
+mkdir -p "$features_root/themes"
+cp -r themes/explainer "$features_root/themes/"
+cp -r tests/fixtures/browser/features/. "$features_root/"
+./target/debug/picket build --root "$features_root" --output "$root/target/features-site"
+bash tests/browser/run.sh "$root/target/features-site" --base-path /features

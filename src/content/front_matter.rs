@@ -51,6 +51,229 @@ pub struct FrontMatter {
     /// This page's history notice, replacing the site's; `false` shows none (`crate::notice`).
     #[serde(default)]
     pub notice: Option<Notice>,
+    /// Old URLs of this page; each becomes a redirect page to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Alias>,
+    /// Makes this page's URL a redirect to another page or site.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "redirect_target")]
+    pub redirect_to: Option<RedirectTarget>,
+    /// Sections only: the order of the pages they list.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "sort_by")]
+    pub sort_by: Option<SortBy>,
+    /// Sections only: list the pages in the opposite order.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reverse: bool,
+    /// Sections only: how many pages each page of the listing shows (`0`: all on one page).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "paginate_by")]
+    pub paginate_by: Option<usize>,
+}
+
+/// How a section orders the pages it lists (Zola's `sort_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortBy {
+    /// Lowest weight first; pages without a weight last.
+    Weight,
+    /// Newest first; pages without a date last.
+    Date,
+    /// By title, numbers in titles compared as numbers.
+    Title,
+    /// By file path.
+    None,
+}
+
+const SORT_ORDERS: [&str; 4] = ["weight", "date", "title", "none"];
+
+// The build cache writes these back as the editor wrote them, so that they read back the same.
+impl serde::Serialize for SortBy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let index = [SortBy::Weight, SortBy::Date, SortBy::Title, SortBy::None].iter().position(|o| o == self);
+        serializer.serialize_str(SORT_ORDERS[index.unwrap_or(3)])
+    }
+}
+
+impl serde::Serialize for Alias {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl serde::Serialize for RedirectTarget {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RedirectTarget::Url(text) | RedirectTarget::SitePath(text) | RedirectTarget::File(text) => {
+                serializer.serialize_str(text)
+            }
+        }
+    }
+}
+
+fn sort_by<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<SortBy>, D::Error> {
+    let text = yaml::checked_string(deserializer, |text| {
+        if SORT_ORDERS.contains(&text) {
+            return Ok(());
+        }
+        Err(match crate::error::did_you_mean(text, &SORT_ORDERS) {
+            Some(hint) => format!("`{}` is not an order; did you mean `{hint}`?", text.escape_debug()),
+            None => format!(
+                "`{}` is not an order; write `weight`, `date` (newest first), `title` or `none` (by file name)",
+                text.escape_debug()
+            ),
+        })
+    })?;
+    Ok(Some(match text.as_str() {
+        "weight" => SortBy::Weight,
+        "date" => SortBy::Date,
+        "title" => SortBy::Title,
+        _ => SortBy::None,
+    }))
+}
+
+/// Reads `paginate_by`: a whole number of pages, `0` for no pagination (Zola's default).
+fn paginate_by<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {
+    struct Count;
+
+    impl serde::de::Visitor<'_> for Count {
+        type Value = usize;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number")
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<usize, E> {
+            usize::try_from(n).map_err(|_| E::custom(yaml::own_message(PAGINATE_HINT)))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<usize, E> {
+            usize::try_from(n).map_err(|_| E::custom(yaml::own_message(PAGINATE_HINT)))
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<usize, E> {
+            Err(E::custom(yaml::own_message(PAGINATE_HINT)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<usize, E> {
+            Err(E::custom(yaml::own_message(PAGINATE_HINT)))
+        }
+
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<usize, E> {
+            Err(E::custom(yaml::own_message(PAGINATE_HINT)))
+        }
+    }
+
+    deserializer.deserialize_any(Count).map(Some)
+}
+
+const PAGINATE_HINT: &str = "`paginate_by` is how many pages each page of the listing shows: write a whole number such as `10` (or `0` for one page)";
+
+/// An old URL of a page, as a path on the site without its leading slash: `old/path/` (a folder,
+/// served as `old/path/index.html`) or `old.html` (a file). Every part is a checked URL segment,
+/// so an alias can only name a place inside the output folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Alias(String);
+
+impl Alias {
+    /// The path as written, without the leading slash: `old/path/`, `old/path` or `old.html`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the alias names a file (`old.html`) rather than a folder.
+    pub fn is_file(&self) -> bool {
+        !self.0.ends_with('/') && (self.0.ends_with(".html") || self.0.ends_with(".htm"))
+    }
+
+    /// Where its redirect page is written: `old/path/index.html` or `old.html`.
+    pub fn output_path(&self) -> crate::output::OutputPath {
+        let path = match self.is_file() {
+            true => self.0.clone(),
+            false => format!("{}/index.html", self.0.trim_end_matches('/')),
+        };
+        crate::output::OutputPath::new(&path).expect("aliases are checked when they are read")
+    }
+}
+
+impl<'de> Deserialize<'de> for Alias {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Alias, D::Error> {
+        let text = yaml::checked_string(deserializer, |text| match alias_problem(text) {
+            Some(problem) => Err(format!(
+                "`{}` cannot be an alias: {problem}; write an old path on this site, such as `old/path/` or `old.html`",
+                text.escape_debug()
+            )),
+            None => Ok(()),
+        })?;
+        Ok(Alias(text.strip_prefix('/').unwrap_or(&text).to_string()))
+    }
+}
+
+/// Why `text` cannot be an alias, or `None` when it can.
+fn alias_problem(text: &str) -> Option<&'static str> {
+    if text.contains("://") || text.starts_with("//") {
+        return Some("an alias is a path on this site, not a URL");
+    }
+    let path = text.strip_prefix('/').unwrap_or(text);
+    if path.is_empty() {
+        return Some("it is the home page");
+    }
+    let path = path.strip_suffix('/').unwrap_or(path);
+    path.split('/').find_map(crate::output::segment_problem)
+}
+
+/// Where `redirect_to` leads, as written and checked for its form; whether the page or file
+/// exists is checked once every page is known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RedirectTarget {
+    /// An absolute `http://` or `https://` URL.
+    Url(String),
+    /// A path on the site from its root, `/documentation/getting-started/`, with any `#anchor`.
+    SitePath(String),
+    /// A Markdown file relative to the page, `getting-started.md#install`, resolved like a link.
+    File(String),
+}
+
+fn redirect_target<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<RedirectTarget>, D::Error> {
+    let text = yaml::checked_string(deserializer, |text| match redirect_problem(text) {
+        Some(problem) => Err(format!(
+            "`{}` cannot be a redirect: {problem}; write a path on the site such as `/guide/start/`, a page's file such as `start.md`, or a URL such as `https://example.org/`",
+            text.escape_debug()
+        )),
+        None => Ok(()),
+    })?;
+    Ok(Some(if text.starts_with("http://") || text.starts_with("https://") {
+        RedirectTarget::Url(text)
+    } else if text.starts_with('/') {
+        RedirectTarget::SitePath(text)
+    } else {
+        RedirectTarget::File(text)
+    }))
+}
+
+/// Why `text` cannot be a `redirect_to`, or `None` when it can.
+fn redirect_problem(text: &str) -> Option<&'static str> {
+    if text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`')) {
+        return Some("it holds a space, a quote, `<`, `>`, `\\` or a control character");
+    }
+    if let Some(rest) = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")) {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        return host.is_empty().then_some("the URL has no host");
+    }
+    if text.contains(':') && !text.starts_with('/') {
+        return Some("only `http://` and `https://` URLs may be redirect targets");
+    }
+    let (path, _) = text.split_once('#').unwrap_or((text, ""));
+    if let Some(site_path) = path.strip_prefix('/') {
+        if site_path.starts_with('/') {
+            return Some("`//` starts a URL without its scheme");
+        }
+        let inner = site_path.strip_suffix('/').unwrap_or(site_path);
+        return match inner.is_empty() {
+            true => None,
+            false => inner.split('/').find_map(crate::output::segment_problem),
+        };
+    }
+    if !path.ends_with(".md") {
+        return Some("a path on the site starts with `/`, and a link to a page's file ends with `.md`");
+    }
+    None
 }
 
 /// Reads a date written `2016-02-10`, or a date and time such as `2016-02-10T08:00:00Z` or

@@ -49,3 +49,10 @@ fn a_page_deleted_during_the_build_is_an_error_naming_it() {
     let err = page.full_text(root.path()).unwrap_err();
     assert_eq!(err.path.as_deref(), Some(Path::new("content/pay.md")));
 }
+
+#[test]
+fn titles_compare_without_case_and_numbers_as_numbers() {
+    let mut titles = vec!["Part 10", "part 2", "Banana", "apple", "Part 02b", "Part 2"];
+    titles.sort_by(|a, b| natural_order(a, b));
+    assert_eq!(titles, ["apple", "Banana", "Part 2", "part 2", "Part 02b", "Part 10"]);
+}

@@ -554,6 +554,9 @@ async function main() {
     if (!l) netLog.set(page, (l = { offsite: new Set(), fonts: new Set() }));
     return l;
   };
+  // Redirect pages (picket's aliases) refresh at once to their target: the page being checked
+  // is the one that was opened, so any later navigation of its tab is stopped there.
+  const expectedNav = new Map(); // page -> the URL it was opened at
   async function guardedContext(opts) {
     const ctx = await browser.newContext({ serviceWorkers: 'block', ...opts });
     await ctx.route('**/*', (route) => {
@@ -565,6 +568,10 @@ async function main() {
         return route.abort('blockedbyclient');
       }
       const page = req.frame() ? req.frame().page() : null;
+      if (page && req.isNavigationRequest() && req.frame() === page.mainFrame()) {
+        const want = expectedNav.get(page);
+        if (want && u.href !== want) return route.abort('aborted');
+      }
       if (u.origin !== origin) {
         if (page) logFor(page).offsite.add(req.url());
         else leaks.push(`(no page) ${req.url()}`);
@@ -603,6 +610,7 @@ async function main() {
     if (!page || page.isClosed()) tabs.set(ctx, (page = await ctx.newPage()));
     pages.push(page);
     netLog.delete(page);
+    expectedNav.set(page, new URL(url).href);
     const resp = await page.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT_MS });
     if (!resp) throw new Error('no response');
     if (js) await settle(page);

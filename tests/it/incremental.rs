@@ -130,4 +130,29 @@ fn every_incremental_rebuild_equals_a_clean_build() {
     step("fix the broken page", &["content/patients.md"], true);
     let reuse = step("a change event with no change", &["content/pay.md"], true);
     assert_eq!((reuse.markdown_rendered, reuse.files_made), (0, 0), "nothing is made again: {reuse:?}");
+    // Issue 12: a page is rendered again when a file it includes changes, whether that file is
+    // itself a page (the watcher names only it) or a private file (everything is reloaded).
+    edit(root, "content/notes.md", |_| "---\ntitle: Notes\n---\nFirst version.\n".into());
+    std::fs::create_dir_all(root.join("content/_inc")).unwrap();
+    edit(root, "content/_inc/part.md", |_| "Part one.\n".into());
+    edit(root, "content/shown.md", |_| {
+        "---\ntitle: Shown\n---\n{{ include(path=\"notes.md\", code=\"markdown\") }}\n\n{{ include(path=\"_inc/part.md\") }}\n"
+            .into()
+    });
+    step("add pages that include files", &["content/notes.md", "content/shown.md", "content/_inc"], true);
+    edit(root, "content/notes.md", |t| t.replace("First version", "Second version"));
+    step("edit a page that another page includes", &["content/notes.md"], true);
+    edit(root, "content/_inc/part.md", |_| "Part two.\n".into());
+    step("edit an included file that is not a page", &["content/_inc/part.md"], true);
+    std::fs::remove_file(root.join("content/_inc/part.md")).unwrap();
+    step("delete an included file", &["content/_inc/part.md"], false);
+    edit(root, "content/_inc/part.md", |_| "Part three.\n".into());
+    step("put the included file back", &["content/_inc/part.md"], true);
+    // The feed shows the text before `<!-- more -->`: an edit to it changes the feed.
+    edit(root, "content/dated.md", |_| {
+        "---\ntitle: Dated\ndate: 2016-02-10\n---\nFirst summary.\n\n<!-- more -->\n\nThe rest.\n".into()
+    });
+    step("add a page with a summary", &["content/dated.md"], true);
+    edit(root, "content/dated.md", |t| t.replace("First summary", "Second summary"));
+    step("edit a summary", &["content/dated.md"], true);
 }

@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod explainer;
+mod features;
 mod hostile;
 mod import;
 mod incremental;

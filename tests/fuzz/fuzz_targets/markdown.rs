@@ -63,6 +63,15 @@ fn site() -> &'static Site {
     })
 }
 
+/// Included files: there are none, so every `include` is an error (still rendered and located).
+struct NoFiles;
+
+impl markdown::IncludeFiles for NoFiles {
+    fn read(&self, path: &Path) -> Result<std::sync::Arc<str>, String> {
+        Err(format!("`{}` does not exist", path.display()))
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(input) = std::str::from_utf8(data) else { return };
     let site = site();
@@ -80,6 +89,7 @@ fuzz_target!(|data: &[u8]| {
         figures: &site.figures,
         templates: &Templates,
         highlighter: &site.highlighter,
+        files: &NoFiles,
     };
     let source = markdown::PageSource { path: &page.path, text: &page.text, dir: &page.dir, body_offset: page.body_offset };
     match markdown::render(&ctx, &source) {
