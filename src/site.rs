@@ -632,15 +632,10 @@ fn render_pages<'a>(
                 }
             }
             Timings::add(&timings.write_ns, clock);
-            // A disk cache keeps the Markdown HTML in its pack rather than in memory.
-            let (rendered, packed) = match &cache.disk {
-                None => (rendered, None),
-                Some(_) if markdown_reused => (Arc::clone(&cached.expect("reused from the cache").value), None),
-                Some(disk) => {
-                    let entry = disk.store(&rendered.html)?;
-                    let stripped = Rendered { html: String::new(), ..(*rendered).clone() };
-                    (Arc::new(stripped), Some(entry))
-                }
+            // What was read back from the disk cache stays where it is there.
+            let (rendered, packed) = match (markdown_reused, cached) {
+                (true, Some(cached)) if cache.disk.is_some() => (Arc::clone(&cached.value), None),
+                _ => cache.keep_rendered(rendered)?,
             };
             Ok(PageDone {
                 path: &page.path,

@@ -123,22 +123,27 @@ pub struct Cache {
     pub(crate) packed: HashMap<String, PackEntry>,
     /// Whether the last build dropped products of pages or files that are gone.
     forgot: bool,
+    /// Whether rendered Markdown keeps its HTML in memory (`serve`), rather than in the disk
+    /// cache or nowhere.
+    keep_html: bool,
 }
 
 impl Cache {
     /// A cache that holds nothing yet, for a build whose page bodies are read again when they
     /// render (`build`, `check`): memory does not grow with the size of the pages.
     pub fn empty() -> Cache {
-        Cache::new(Bodies::Release)
+        Cache::new(Bodies::Release, false)
     }
 
-    /// A cache for `serve`, which keeps page bodies, since it renders the same pages again and again.
+    /// A cache for `serve`, which keeps page bodies and their rendered Markdown, since it renders
+    /// the same pages again and again.
     pub fn in_memory() -> Cache {
-        Cache::new(Bodies::Keep)
+        Cache::new(Bodies::Keep, true)
     }
 
-    fn new(bodies: Bodies) -> Cache {
+    fn new(bodies: Bodies, keep_html: bool) -> Cache {
         Cache {
+            keep_html,
             bodies,
             highlighter: Highlighter::default(),
             pages: None,
@@ -228,9 +233,27 @@ impl Cache {
     /// `markdown` with its HTML, read back from the disk cache if it is kept there; `None` when
     /// the disk cache no longer holds it as it was written (then the page renders again).
     pub(crate) fn with_html(&self, path: &Path, markdown: &Arc<Rendered>) -> Option<Arc<Rendered>> {
-        let Some(disk) = &self.disk else { return Some(Arc::clone(markdown)) };
-        let html = disk.load(self.packed.get(key(path))?)?;
-        Some(Arc::new(Rendered { html, ..(**markdown).clone() }))
+        if self.keep_html {
+            return Some(Arc::clone(markdown));
+        }
+        let (html, toc) = self.disk.as_ref()?.load(self.packed.get(key(path))?)?;
+        Some(Arc::new(Rendered { html, toc, ..(**markdown).clone() }))
+    }
+
+    /// What to keep of a page's rendered Markdown once its HTML is written, and where its HTML
+    /// went: `serve` keeps it all; `build` keeps the HTML and table of contents in the disk
+    /// cache's pack and only what the checks and keys need in memory; a cache used once (`check`)
+    /// keeps only that. So memory does not grow with the size of the pages.
+    pub(crate) fn keep_rendered(&self, rendered: Arc<Rendered>) -> Result<(Arc<Rendered>, Option<PackEntry>), Error> {
+        if self.keep_html {
+            return Ok((rendered, None));
+        }
+        let entry = match &self.disk {
+            Some(disk) => Some(disk.store(&rendered.html, &rendered.toc)?),
+            None => None,
+        };
+        let rendered = Arc::try_unwrap(rendered).unwrap_or_else(|shared| (*shared).clone());
+        Ok((Arc::new(Rendered { html: String::new(), toc: Vec::new(), ..rendered }), entry))
     }
 
     /// How much of the last build came from the cache.

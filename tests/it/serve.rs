@@ -463,6 +463,11 @@ fn listening_on_every_address_warns_once() {
     // The printed address is the one to open on this machine.
     assert!(server.url.starts_with("http://127.0.0.1:"), "{}", server.url);
     assert_eq!(server.get("/sub/").status, 200);
+    // stderr is read by a thread of its own: wait for it to have the warning.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.stderr.lock().unwrap().contains("warning: listening") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let stderr = server.stderr.lock().unwrap().clone();
     assert_eq!(stderr.matches("warning: listening on 0.0.0.0:").count(), 1, "{stderr}");
     assert!(stderr.contains("every device on every network this machine is on can read this preview"), "{stderr}");

@@ -6,7 +6,8 @@
 //! of every output file, with the build of picket that wrote them and a hash of the rest. It is
 //! postcard (a compact serde encoding); each page's front matter inside it is JSON, since the
 //! front matter's own readers want a self-describing format.
-//! `markdown.pack` holds the Markdown HTML, appended as pages render; an entry is found by its
+//! `markdown.pack` holds each page's Markdown HTML and table of contents (what is needed only
+//! when the page's template must run again), appended as pages render; an entry is found by its
 //! offset and checked against its hash whenever it is read. An index written by another build of
 //! picket, for another output folder, or that does not read back whole, is ignored (the build
 //! then starts from nothing and writes a new one); a pack entry whose bytes do not match its hash
@@ -21,11 +22,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{Keyed, PageHash, Product};
 use crate::error::Error;
-use crate::markdown::Rendered;
+use crate::markdown::{Rendered, TocEntry};
 use crate::output::{OutputPath, Stamp};
 
 /// The version of the files' layout; a cache in any other is ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 const INDEX: &str = "index";
 const PACK: &str = "markdown.pack";
@@ -108,17 +109,24 @@ impl Disk {
         self.had_index
     }
 
-    /// Appends `html` to the pack.
-    pub fn store(&self, html: &str) -> Result<PackEntry, Error> {
+    /// Appends a page's Markdown HTML and table of contents to the pack.
+    pub fn store(&self, html: &str, toc: &[TocEntry]) -> Result<PackEntry, Error> {
+        let toc = postcard::to_stdvec(toc).map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
+        let mut bytes = Vec::with_capacity(8 + toc.len() + html.len());
+        bytes.extend_from_slice(&(toc.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&toc);
+        bytes.extend_from_slice(html.as_bytes());
+        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
         let mut pack = self.pack.lock().expect("no thread panics while holding the lock");
         let offset = pack.1;
-        pack.0.write_all(html.as_bytes()).map_err(|err| Error::io(&self.dir.join(PACK), &err))?;
-        pack.1 += html.len() as u64;
-        Ok(PackEntry { offset, len: html.len() as u64, hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()) })
+        pack.0.write_all(&bytes).map_err(|err| Error::io(&self.dir.join(PACK), &err))?;
+        pack.1 += bytes.len() as u64;
+        Ok(PackEntry { offset, len: bytes.len() as u64, hash })
     }
 
-    /// The HTML stored at `entry`, or `None` when the pack does not hold it as it was written.
-    pub fn load(&self, entry: &PackEntry) -> Option<String> {
+    /// The HTML and table of contents stored at `entry`, or `None` when the pack does not hold
+    /// them as they were written.
+    pub fn load(&self, entry: &PackEntry) -> Option<(String, Vec<TocEntry>)> {
         let mut pack = self.pack.lock().expect("no thread panics while holding the lock");
         if entry.offset.checked_add(entry.len)? > pack.1 {
             return None;
@@ -126,8 +134,12 @@ impl Disk {
         let mut bytes = vec![0; usize::try_from(entry.len).ok()?];
         pack.0.seek(SeekFrom::Start(entry.offset)).ok()?;
         pack.0.read_exact(&mut bytes).ok()?;
+        drop(pack);
         (xxhash_rust::xxh3::xxh3_64(&bytes) == entry.hash).then_some(())?;
-        String::from_utf8(bytes).ok()
+        let toc_len = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+        let toc = postcard::from_bytes(bytes.get(8..8usize.checked_add(toc_len)?)?).ok()?;
+        let html = String::from_utf8(bytes.get(8 + toc_len..)?.to_vec()).ok()?;
+        Some((html, toc))
     }
 
     /// Writes `index` in place of the old one, in one step. When most of the pack is no longer
