@@ -150,15 +150,36 @@ impl Disk {
         if len > 2 * live + (1 << 20) {
             compact(&self.dir, file, &mut index)?;
         }
-        let mut bytes =
-            postcard::to_stdvec(&index).map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
-        // A hash of the index at its end: an index cut short or changed does not read back.
-        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        bytes.extend_from_slice(&hash.to_le_bytes());
         let temporary = self.dir.join(format!("{INDEX}.new"));
-        std::fs::write(&temporary, &bytes).map_err(|err| Error::io(&temporary, &err))?;
+        let file = std::fs::File::create(&temporary).map_err(|err| Error::io(&temporary, &err))?;
+        // Written as it is encoded, with a hash of it all at its end: an index cut short or
+        // changed does not read back.
+        let mut writer = Hashing { inner: std::io::BufWriter::new(file), hasher: xxhash_rust::xxh3::Xxh3::new() };
+        postcard::to_io(&index, &mut writer)
+            .map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
+        let hash = writer.hasher.digest();
+        let mut inner = writer.inner;
+        inner.write_all(&hash.to_le_bytes()).and_then(|()| inner.flush()).map_err(|err| Error::io(&temporary, &err))?;
         let target = self.dir.join(INDEX);
         std::fs::rename(&temporary, &target).map_err(|err| Error::io(&target, &err))
+    }
+}
+
+/// A writer that hashes what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
