@@ -5,8 +5,10 @@
 //! from: `check` builds with `Config::source_markers`, so pages carry comments (`markers`) naming
 //! the Markdown offset of each heading, table and shortcode, the page's file and its template.
 //! Each rule has a level from `checks:` in site.yaml (`Levels`): error, warn or off. Reads only the
-//! Markdown and template files its findings point at, to show their lines. Link checking
-//! (`check_links`) still reports the output file.
+//! Markdown and template files its findings point at, to show their lines. Links are resolved
+//! by `links`, as the build resolves Markdown links, and a broken one is reported where it was
+//! written: at the template attribute that wrote it (`links::SiteLinks::writer_of`), once however
+//! many pages it is on. Broken links are always errors.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -16,8 +18,10 @@ use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 
 use crate::config::Config;
-use crate::error::{Error, Errors, Location};
-use crate::output::{Contents, OutputFile};
+use crate::error::{Error, Errors};
+use crate::links::{self, Resolved, Served, SiteLinks};
+use crate::output::Contents;
+use crate::site::Built;
 
 /// The first round trip of a new connection carries about this much (10 TCP segments).
 pub const FIRST_WINDOW_BYTES: usize = 14_600;
@@ -171,9 +175,9 @@ enum At {
 }
 
 /// Runs every check over the HTML files of a built site.
-pub fn run(config: &Config, files: &[OutputFile]) -> Findings {
-    let paths: BTreeSet<String> = files.iter().map(|f| slash_path(&f.path)).collect();
-    let pages: Vec<Parsed> = files
+pub fn run(config: &Config, built: &Built) -> Findings {
+    let pages: Vec<Parsed> = built
+        .files
         .iter()
         .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
         .filter_map(|f| {
@@ -185,17 +189,13 @@ pub fn run(config: &Config, files: &[OutputFile]) -> Findings {
             Some(parse_page(&f.path, String::from_utf8_lossy(bytes).into_owned()))
         })
         .collect();
-    let ids: BTreeMap<String, BTreeSet<String>> =
-        pages.iter().map(|p| (slash_path(&p.path), ids_of(&p.document))).collect();
     let output = config.relative(&config.output_dir).to_path_buf();
     let mut sources = SourceTexts::new(config);
     let mut findings = Findings::default();
+    findings.errors.extend(check_links(config, &built.links, &pages));
     let mut seen: HashMap<(Option<String>, String), usize> = HashMap::new();
     for page in &pages {
-        let mut problems = Vec::new();
-        check_links(config, page, &paths, &ids, &mut problems);
         let shown = output.join(&page.path);
-        findings.errors.extend(problems.into_iter().map(|(needle, message)| locate(&shown, page, &needle, message)));
         let origin_of = origins_of(page);
         let mut found = Vec::new();
         check_headings(page, &origin_of, &mut found);
@@ -378,11 +378,6 @@ fn find_tag(text: &str, tag: &str) -> Option<usize> {
     None
 }
 
-type Problem = (String, String);
-
-/// Marks a root-relative URL that is not under the base path.
-const OUTSIDE: &str = "\u{0}outside:";
-
 fn slash_path(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
@@ -395,101 +390,73 @@ fn ids_of(document: &Html) -> BTreeSet<String> {
     document.select(&selector("[id]")).filter_map(|e| e.value().attr("id").map(str::to_string)).collect()
 }
 
-/// An error at the first line of the page's source that contains `needle`.
-fn locate(shown: &Path, page: &Parsed, needle: &str, message: String) -> Error {
-    match page.text.find(needle).filter(|_| !needle.is_empty()) {
-        Some(offset) => Error::at(shown, &page.text, Location::of_offset(&page.text, offset), message),
-        None => Error::in_file(shown, message),
-    }
-}
+/// The template and byte offset of the attribute that wrote a link, if one could have.
+type Writer = Option<(PathBuf, usize)>;
 
-/// Every internal `href` and `src` points at a file of the site, and its `#fragment` at an id.
-fn check_links(
-    config: &Config,
-    page: &Parsed,
-    paths: &BTreeSet<String>,
-    ids: &BTreeMap<String, BTreeSet<String>>,
-    problems: &mut Vec<Problem>,
-) {
-    let here = slash_path(&page.path);
-    for element in
-        page.document.select(&selector("a[href], link[href], img[src], script[src], source[src], iframe[src]"))
-    {
-        let attribute = if element.value().attr("href").is_some() { "href" } else { "src" };
-        let Some(url) = element.value().attr(attribute) else { continue };
-        let Some((target, fragment)) = internal_target(config, &here, url) else { continue };
-        let tag = element.value().name();
-        let needle = format!("{attribute}=\"{url}\"");
-        if target.starts_with(OUTSIDE) {
-            problems.push((needle, format!("`<{tag} {attribute}=\"{url}\">` points outside the site's base path `{}/`; start internal links with it, for example with the `url()` function in templates", config.base_path)));
-            continue;
-        }
-        let file =
-            if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target.clone() };
-        let file = if paths.contains(&file) {
-            file
-        } else if paths.contains(&format!("{target}/index.html")) {
-            format!("{target}/index.html")
-        } else {
-            problems.push((
-                needle,
-                format!(
-                    "`<{tag} {attribute}=\"{url}\">` points at `{file}`, which the site does not have; fix the link"
+/// Every internal `href` and `src` of every page points at a file of the site, and its
+/// `#fragment` at an id of that page. Each broken link is one error at the template attribute
+/// that wrote it, naming the pages it is on.
+fn check_links(config: &Config, site: &SiteLinks, pages: &[Parsed]) -> Vec<Error> {
+    let ids: BTreeMap<String, BTreeSet<String>> = pages
+        .iter()
+        .filter_map(|p| {
+            let url = slash_path(&p.path);
+            site.urls.lookup(&url).map(|(canonical, _)| (canonical.to_string(), links::ids_in_html(&p.text)))
+        })
+        .collect();
+    let mut broken: BTreeMap<(Writer, String), Vec<String>> = BTreeMap::new();
+    for page in pages {
+        let from = slash_path(&page.path);
+        for tag in links::start_tags(&page.text) {
+            let Some((href, _)) = links::link_attribute(&tag).and_then(|a| tag.attribute(a)) else { continue };
+            let message = match links::resolve_html(config, &site.urls, &from, href) {
+                Resolved::External => continue,
+                Resolved::Internal(target) => match (target.fragment, ids.get(&target.url)) {
+                    (Some(fragment), Some(target_ids)) if !links::fragment_found(target_ids, &fragment) => {
+                        let name = if target.url.is_empty() {
+                            "the home page".to_string()
+                        } else {
+                            format!("`/{}`", target.url)
+                        };
+                        links::missing_fragment(href, &name, &fragment, target_ids)
+                    }
+                    _ => continue,
+                },
+                Resolved::Outside => format!(
+                    "the link `{href}` points outside the site's base path `{}/`; start internal links with it, for example with the `url()` function in templates",
+                    config.base_path
                 ),
-            ));
-            continue;
-        };
-        if let Some(fragment) = fragment.filter(|f| !f.is_empty() && *f != "top") {
-            let found = ids.get(&file).is_some_and(|set| set.contains(fragment));
-            if !found {
-                problems.push((needle, format!("`<{tag} {attribute}=\"{url}\">` points at `#{fragment}`, which `{file}` has no element with; fix the anchor or add the id")));
-            }
+                Resolved::Missing(message) => message,
+            };
+            let writer = site.writer_of(href).map(|t| (t.path.clone(), t.offset));
+            let url = site.urls.lookup(&from).map_or(from.as_str(), |(canonical, _)| canonical);
+            broken.entry((writer, message)).or_default().push(url.to_string());
         }
     }
-}
-
-/// The output path (without a leading slash) and fragment an internal URL points at, or `None`
-/// for an external one.
-fn internal_target<'a>(config: &Config, here: &str, url: &'a str) -> Option<(String, Option<&'a str>)> {
-    let (path, fragment) = match url.split_once('#') {
-        Some((path, fragment)) => (path, Some(fragment)),
-        None => (url, None),
-    };
-    let path = path.split('?').next().unwrap_or("");
-    let local = if let Some(rest) = path.strip_prefix(&config.base_url) {
-        format!("{}{rest}", config.base_path)
-    } else if path.contains(':') || path.starts_with("//") {
-        return None;
-    } else {
-        path.to_string()
-    };
-    if local.is_empty() {
-        return Some((here.to_string(), fragment));
-    }
-    let absolute = if let Some(inside) = local.strip_prefix('/') {
-        let inside = format!("/{inside}");
-        let base = format!("{}/", config.base_path);
-        match inside.strip_prefix(&base) {
-            Some(rest) => rest.to_string(),
-            None if config.base_path.is_empty() => inside.trim_start_matches('/').to_string(),
-            None => return Some((format!("{OUTSIDE}{inside}"), fragment)),
-        }
-    } else {
-        let dir = here.rsplit_once('/').map_or("", |(d, _)| d);
-        let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-        for part in local.split('/') {
-            match part {
-                ".." => {
-                    parts.pop();
+    broken
+        .into_iter()
+        .map(|((writer, message), on)| {
+            let source = |url: &str| match site.of_url(url) {
+                Some(Served::Page(source)) => Some(source.clone()),
+                _ => None,
+            };
+            let shown: Vec<String> = on.iter().take(3).map(|url| format!("`/{url}`")).collect();
+            let more = if on.len() > 3 { format!(" and {} more", on.len() - 3) } else { String::new() };
+            let from = match (on.len(), source(&on[0])) {
+                (1, Some(source)) => format!(", made from `{}`", source.display()),
+                _ => String::new(),
+            };
+            let pages = format!("on {}{more}{from}", shown.join(", "));
+            match writer.and_then(|(path, offset)| site.template_texts.get(&path).map(|text| (path, offset, text))) {
+                Some((path, offset, text)) => Error::at_offset(&path, text, offset, format!("{message} ({pages})")),
+                None => {
+                    // No template attribute could have written it: name the page's own file.
+                    let path = source(&on[0]).unwrap_or_else(|| site.templates_dir.clone());
+                    Error::in_file(&path, format!("a template writes a link {pages}: {message}"))
                 }
-                "." => {}
-                other => parts.push(other),
             }
-        }
-        let joined = parts.join("/");
-        if local.ends_with('/') && !joined.is_empty() { format!("{joined}/") } else { joined }
-    };
-    Some((absolute, fragment))
+        })
+        .collect()
 }
 
 /// One `h1`, and no heading more than one level below the one before it.

@@ -167,7 +167,7 @@ fn check(args: CheckArgs) -> Result<(), Errors> {
     let overrides = Overrides { drafts: args.site.drafts, source_markers: true, ..Overrides::default() };
     let config = Config::load(&args.site.root, &overrides)?;
     let built = site::render(&config)?;
-    let findings = crate::checks::run(&config, &built.files);
+    let findings = crate::checks::run(&config, &built);
     // Warnings are not errors of the site, so they are printed here, before any errors.
     for warning in &findings.warnings {
         eprintln!("{}\n", Warning(warning));

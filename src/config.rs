@@ -36,6 +36,8 @@ struct RawConfig {
     checks: crate::checks::Levels,
     #[serde(default)]
     code: RawCode,
+    #[serde(default)]
+    heading_ids: HeadingIds,
 }
 
 /// `code:` in site.yaml: how code blocks are shown.
@@ -64,6 +66,20 @@ impl<'de> Deserialize<'de> for HiddenLinePrefix {
         })
         .map(HiddenLinePrefix)
     }
+}
+
+/// How headings get their ids when the Markdown gives none (`{#id}`): the rule of the tool a
+/// site's links were written for, so an imported site keeps its anchors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeadingIds {
+    /// GitHub's (and Hugo's, VS Code's): lower case, punctuation dropped, each space a `-`.
+    #[default]
+    Github,
+    /// Zola's: ASCII transliteration, runs of anything else one `-`.
+    Zola,
+    /// mdBook's: letters, digits, `_` and `-` kept, spaces become `-`; terms of definition lists too.
+    Mdbook,
 }
 
 fn default_language() -> String {
@@ -123,6 +139,7 @@ pub struct Config {
     /// Code block language -> the prefix of the lines left out of it (`code.hidden_lines`).
     /// For `rust`, `#` means rustdoc's rule, as in mdBook.
     pub hidden_lines: std::collections::BTreeMap<String, String>,
+    pub heading_ids: HeadingIds,
 }
 
 pub const CONFIG_FILE: &str = "site.yaml";
@@ -180,6 +197,7 @@ impl Config {
             checks: raw.checks,
             source_markers: overrides.source_markers,
             hidden_lines: raw.code.hidden_lines.into_iter().map(|(language, prefix)| (language, prefix.0)).collect(),
+            heading_ids: raw.heading_ids,
         };
         config.check_output_dir()?;
         Ok(config)

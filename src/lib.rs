@@ -12,6 +12,7 @@ pub mod error;
 pub mod figures;
 pub mod import;
 pub mod init;
+pub mod links;
 pub mod markdown;
 pub mod notice;
 pub mod output;

@@ -1,29 +1,39 @@
-//! Stage 4: a page's Markdown body -> HTML, with its table of contents, anchors, the links to check
-//! and the sources its figures cite.
+//! Stage 4: a page's Markdown body -> HTML, with its table of contents, the links whose anchors
+//! must be checked, and the sources its figures cite.
 //!
 //! Pure: everything it needs comes in `Context`. Shortcodes are replaced by placeholders before
-//! parsing and their output is put back after, so Markdown never sees their HTML. Links written as
-//! relative `.md` paths become page URLs; a missing file is an error here, a missing anchor is
-//! checked once every page is rendered (`site::check_anchors`).
+//! parsing and their output is put back after, so Markdown never sees their HTML; a shortcode
+//! whose HTML is a block (a `<div>`, a `<figure>`) is never left inside a `<p>`. Every link
+//! (Markdown, raw HTML, the HTML of theme shortcodes) is resolved by `links`: a missing file or
+//! URL is an error here, located at the link; a missing anchor is checked once every page's
+//! final HTML is known (`site::check_anchors`). Heading ids follow `heading_ids` in site.yaml
+//! (`ids`). Beyond CommonMark: tables (with a `Table: caption` line), footnotes,
+//! strikethrough, heading attributes, smart punctuation, definition lists and GitHub's alerts
+//! (`> [!NOTE]`). A NUL byte becomes U+FFFD, as CommonMark asks.
 
+mod blocks;
 mod hidden_lines;
 mod highlight;
+mod ids;
 pub mod include;
+mod resolve;
 pub mod shortcodes;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 pub use highlight::Highlighter;
 pub use include::{IncludeFiles, Included};
 
-use crate::config::Config;
+use crate::config::{Config, HeadingIds};
 use crate::error::{Error, Errors, Location};
 use crate::figures::{self, Figures};
-use shortcodes::Call;
+use crate::links::{self, Urls};
+use shortcodes::{Call, Declaration};
 
 /// The Markdown extensions every page gets.
 pub fn options() -> Options {
@@ -32,11 +42,17 @@ pub fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_GFM
 }
 
 /// Theme templates that shortcodes call.
 pub trait ShortcodeTemplates: Sync {
     fn has(&self, name: &str) -> bool;
+    /// The arguments the shortcode `name` declares, if its template declares them.
+    fn declaration(&self, _name: &str) -> Option<&Declaration> {
+        None
+    }
     /// Renders `name` with `args` and `body`; the error is a located message.
     fn render(&self, name: &str, args: &BTreeMap<String, serde_json::Value>, body: &str) -> Result<String, Error>;
 }
@@ -44,10 +60,8 @@ pub trait ShortcodeTemplates: Sync {
 /// What rendering a page needs from the rest of the site.
 pub struct Context<'a> {
     pub config: &'a Config,
-    /// Source path of every page (relative to the root) -> its route.
-    pub routes: &'a BTreeMap<PathBuf, String>,
-    /// Source paths of the files in `content/` that are copied as they are.
-    pub assets: &'a BTreeSet<PathBuf>,
+    /// Every URL the site serves, and the source files behind them.
+    pub urls: &'a Urls,
     pub figures: &'a Figures,
     pub templates: &'a dyn ShortcodeTemplates,
     pub highlighter: &'a Highlighter,
@@ -64,16 +78,21 @@ pub struct TocEntry {
     pub children: Vec<TocEntry>,
 }
 
-/// A link whose `#anchor` must exist on the page at `target` once all pages are rendered.
+/// A link whose `#fragment` must name an id of the page at `url` once all pages are rendered.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AnchorLink {
-    pub target: PathBuf,
-    pub anchor: String,
-    /// Byte offset of the link in the linking page's file, to report a missing anchor.
+    /// The URL path of the target page, as in `links::Urls`.
+    pub url: String,
+    /// The fragment as written, without `#`.
+    pub fragment: String,
+    /// Byte offset of the link in the linking page's file, to report a missing anchor. The
+    /// error itself is built only then, since it copies the source line.
     pub offset: usize,
-    /// The message to report if the anchor is missing. The error itself is built only then,
-    /// since it copies the source line (pages with many links on one line would pay for each).
-    pub message: String,
+    /// The link as the editor wrote it.
+    pub written: String,
+    /// What the link is, when it is not a link written in the page's own Markdown: a
+    /// `redirect_to`, or a link in a file the page includes. Messages start with it.
+    pub context: Option<String>,
 }
 
 /// A rendered body. The build cache stores it (its `html` apart from the rest).
@@ -81,7 +100,8 @@ pub struct AnchorLink {
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
-    /// Ids a link may point at: headings and footnotes.
+    /// Every id of `html` a link may point at: headings, notes, raw HTML ids and `<a name>`,
+    /// the ids shortcodes write. (The theme's own ids come from its templates.)
     pub anchors: BTreeSet<String>,
     pub anchor_links: Vec<AnchorLink>,
     /// Source ids cited by figures and tables, in order of first use.
@@ -94,12 +114,14 @@ pub struct Rendered {
     pub includes: Vec<Included>,
 }
 
-/// The page being rendered: its path (relative to the root), whole text and folder.
+/// The page being rendered: its path (relative to the root), whole text, folder and URL path.
 pub struct PageSource<'a> {
     pub path: &'a Path,
     pub text: &'a str,
     pub dir: &'a Path,
     pub body_offset: usize,
+    /// The page's URL path below the base path (`""`, `pay/`), which relative URLs start from.
+    pub route: &'a str,
 }
 
 /// Renders the body of `page`.
@@ -117,6 +139,11 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
     }
     // Figures are cited once per sentence, at its end (`figures::citations`).
     let mut html = figures::citations::place(ctx.figures, &html);
+    // CommonMark replaces U+0000 with U+FFFD; raw HTML, code and shortcode output keep it, so
+    // the page as a whole is cleaned once here. A NUL in HTML is a parse error for browsers.
+    if html.contains('\0') {
+        html = html.replace('\0', "\u{FFFD}");
+    }
     if ctx.config.source_markers {
         html = format!(
             "{}{html}{}",
@@ -125,9 +152,9 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
         );
     }
     Ok(Rendered {
+        anchors: links::ids_in_html(&html),
         html,
         toc: nest_toc(&state.headings),
-        anchors: state.anchors,
         anchor_links: state.anchor_links,
         cited_sources: state.cited,
         has_code: state.has_code,
@@ -139,9 +166,8 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
 
 #[derive(Default)]
 struct State {
-    used_ids: BTreeSet<String>,
+    used_ids: ids::UsedIds,
     headings: Vec<(u8, String, String)>,
-    anchors: BTreeSet<String>,
     anchor_links: Vec<AnchorLink>,
     cited: Vec<String>,
     has_code: bool,
@@ -166,21 +192,6 @@ impl State {
                 self.cited.push(source.clone());
             }
         }
-    }
-
-    fn unique_id(&mut self, wanted: &str) -> String {
-        let mut base = if wanted.is_empty() { "section".to_string() } else { wanted.to_string() };
-        // Footnote ids are `fn-*` and `fnref-*`; headings never take those, so they cannot clash.
-        if base.starts_with("fn-") || base.starts_with("fnref-") {
-            base = format!("h-{base}");
-        }
-        let mut id = base.clone();
-        let mut n = 1;
-        while !self.used_ids.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
-        id
     }
 
     fn footnotes_html(&self) -> String {
@@ -213,19 +224,81 @@ fn placeholder(i: usize) -> String {
     format!("PKTSC{i}Z")
 }
 
+/// The shortcodes of one fragment, by placeholder number.
+struct Outputs<'a> {
+    /// The HTML each renders to.
+    html: Vec<String>,
+    /// The text a reader sees of it, for heading titles and link destinations.
+    text: Vec<String>,
+    /// The call as written, for messages.
+    written: Vec<&'a str>,
+    /// Whether its HTML is a block (it then stands outside any paragraph).
+    block: Vec<bool>,
+}
+
+impl Outputs<'_> {
+    /// `text` with each placeholder replaced by what `pick` says of its shortcode.
+    fn substitute(&self, text: &str, pick: impl Fn(&Self, usize) -> String) -> String {
+        if !text.contains("PKTSC") {
+            return text.to_string();
+        }
+        let mut text = text.to_string();
+        for i in (0..self.html.len()).rev() {
+            text = text.replace(&placeholder(i), &pick(self, i));
+        }
+        text
+    }
+}
+
+/// Whether `html` starts with an element that is a block: it cannot sit inside a `<p>`.
+fn is_block_html(html: &str) -> bool {
+    const BLOCKS: [&str; 30] = [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+    ];
+    let Some(rest) = html.trim_start().strip_prefix('<') else { return false };
+    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    BLOCKS.contains(&name.as_str()) || name == "ul"
+}
+
 /// Renders `text`, which starts at byte `base` of the page's file, into HTML.
 fn render_fragment(ctx: &Context, page: &PageSource, text: &str, base: usize, state: &mut State) -> String {
     let error_at = |offset: usize, message: String| Error::at_offset(page.path, page.text, base + offset, message);
-    let calls = match shortcodes::find(text) {
-        Ok(calls) => calls,
-        Err(err) => {
-            state.errors.push(error_at(err.offset, err.message));
-            return String::new();
-        }
-    };
+    let (calls, errors) = shortcodes::find_all(text);
+    for err in errors {
+        state.errors.push(error_at(err.offset, err.message));
+    }
     let mut substituted = String::with_capacity(text.len());
     let mut replacements = Vec::new();
-    let mut outputs = Vec::new();
+    let mut outputs = Outputs { html: Vec::new(), text: Vec::new(), written: Vec::new(), block: Vec::new() };
     let mut last = 0;
     for (i, call) in calls.iter().enumerate() {
         substituted.push_str(&text[last..call.range.start]);
@@ -237,10 +310,14 @@ fn render_fragment(ctx: &Context, page: &PageSource, text: &str, base: usize, st
         });
         substituted.push_str(&mark);
         last = call.range.end;
-        let output = render_call(ctx, page, text, base, call, state);
-        outputs.push(match ctx.config.source_markers {
-            true => format!("{}{output}", crate::checks::markers::at(base + call.range.start)),
-            false => output,
+        let html = render_call(ctx, page, text, base, call, state);
+        outputs.text.push(text_of_html(&html));
+        outputs.block.push(is_block_html(&html));
+        outputs.written.push(&text[call.range.clone()]);
+        // `check` builds name where each shortcode's HTML comes from.
+        outputs.html.push(match ctx.config.source_markers {
+            true => format!("{}{html}", crate::checks::markers::at(base + call.range.start)),
+            false => html,
         });
     }
     substituted.push_str(&text[last..]);
@@ -257,31 +334,22 @@ fn render_fragment(ctx: &Context, page: &PageSource, text: &str, base: usize, st
         }
         (offset as isize + shift) as usize
     };
-    // Headings are titled and slugged before shortcodes are put back, so they see the text of
-    // each shortcode's output rather than its placeholder.
-    let plain: Vec<String> = outputs.iter().map(|o| text_of_html(o)).collect();
-    let html = markdown_to_html(ctx, page, &substituted, &plain, &|offset| base + to_original(offset), state);
+    let html = markdown_to_html(ctx, page, &substituted, &outputs, &|offset| base + to_original(offset), state);
     // Footnote definitions are rendered apart from the body, so their shortcodes must be put back
     // too (found by the `markdown` fuzz target). Nested fragments have put back theirs already,
     // so every placeholder left belongs to this fragment.
-    if !outputs.is_empty() {
+    if !outputs.html.is_empty() {
         for definition in state.footnote_defs.values_mut() {
-            *definition = put_back(std::mem::take(definition), &outputs);
+            *definition = put_back(std::mem::take(definition), &outputs.html);
         }
     }
-    put_back(html, &outputs)
+    put_back(html, &outputs.html)
 }
 
 /// Replaces the placeholders in `html` with the shortcode outputs they stand for.
 fn put_back(mut html: String, outputs: &[String]) -> String {
     for (i, output) in outputs.iter().enumerate().rev() {
-        let mark = placeholder(i);
-        let block = format!("<p>{mark}</p>\n");
-        if html.contains(&block) {
-            html = html.replacen(&block, output, 1);
-        } else {
-            html = html.replacen(&mark, output.trim_end(), 1);
-        }
+        html = html.replacen(&placeholder(i), output.trim_end(), 1);
     }
     html
 }
@@ -300,7 +368,6 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
         "table" => match id().and_then(|id| ctx.figures.tables.get(&id)) {
             Some(table) => {
                 state.cite(&table.sources);
-                state.anchors.insert(format!("table-{}", table.id));
                 Ok(figures::html::table(ctx.figures, table))
             }
             None => Err(error_at(unknown_id("table", id(), ctx.figures.tables.keys()))),
@@ -317,19 +384,7 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
         "source_list" => Ok(figures::html::source_list(ctx.figures)),
         "computed_list" => Ok(figures::html::computed_list(ctx.figures)),
         "include" => include::render(ctx, page, base + call.range.start, call, state).map_err(error_at),
-        name if ctx.templates.has(name) => {
-            let body = match &call.body {
-                Some(range) => render_fragment(ctx, page, &text[range.clone()], base + range.start, state),
-                None => String::new(),
-            };
-            ctx.templates.render(name, &call.args, &body).map_err(|err| {
-                let mut located = error_at(format!("in the shortcode `{name}`: {}", err.message));
-                if err.path.is_some() {
-                    located.message.push_str(&format!(" (at {})", err.place().unwrap_or_default()));
-                }
-                located
-            })
-        }
+        name if ctx.templates.has(name) => render_theme_call(ctx, page, text, base, call, state),
         name => Err(error_at(format!(
             "unknown shortcode `{name}`; use figure, table, week_grid, source_list, computed_list, include, or add `templates/shortcodes/{name}.html` to the theme"
         ))),
@@ -338,6 +393,83 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
         state.errors.push(err);
         String::new()
     })
+}
+
+/// A shortcode of the theme: its arguments checked against what its template declares, its body
+/// rendered as Markdown, and the links in its HTML resolved like the page's own.
+fn render_theme_call(
+    ctx: &Context,
+    page: &PageSource,
+    text: &str,
+    base: usize,
+    call: &Call,
+    state: &mut State,
+) -> Result<String, Error> {
+    let name = call.name.as_str();
+    let at = |offset: usize, message: String| Error::at_offset(page.path, page.text, base + offset, message);
+    let mut args = call.args.clone();
+    if let Some(declaration) = ctx.templates.declaration(name) {
+        let known: Vec<&str> = declaration.names().collect();
+        let listed = if known.is_empty() {
+            "it takes none".to_string()
+        } else {
+            format!("it takes {}", known.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+        };
+        let mut bad = false;
+        for (arg, offset) in &call.arg_offsets {
+            if !known.contains(&arg.as_str()) {
+                let hint = crate::error::did_you_mean(arg, &known)
+                    .map(|h| format!("did you mean `{h}`? "))
+                    .unwrap_or_default();
+                state
+                    .errors
+                    .push(at(*offset, format!("the shortcode `{name}` has no argument `{arg}`; {hint}{listed}")));
+                bad = true;
+            }
+        }
+        for (arg, default) in &declaration.args {
+            match (args.contains_key(arg), default) {
+                (true, _) => {}
+                (false, Some(default)) => {
+                    args.insert(arg.clone(), default.clone());
+                }
+                (false, None) => {
+                    state.errors.push(at(
+                        call.range.start,
+                        format!("the shortcode `{name}` needs `{arg}`; add `{arg}=\"...\"` to the call"),
+                    ));
+                    bad = true;
+                }
+            }
+        }
+        if bad {
+            return Ok(String::new());
+        }
+    }
+    let body = match &call.body {
+        Some(range) => render_fragment(ctx, page, &text[range.clone()], base + range.start, state),
+        None => String::new(),
+    };
+    let html = ctx.templates.render(name, &args, &body).map_err(|err| {
+        let mut located = at(call.range.start, format!("in the shortcode `{name}`: {}", err.message));
+        if err.path.is_some() {
+            located.message.push_str(&format!(" (at {})", err.place().unwrap_or_default()));
+        }
+        located
+    })?;
+    // The body's own links were resolved as it rendered; the template's are resolved here, as a
+    // browser would read them on this page.
+    let own = if body.is_empty() { Cow::Borrowed(html.as_str()) } else { Cow::Owned(html.replacen(&body, "", 1)) };
+    if own.contains("href") || own.contains("src") {
+        let tags = links::start_tags(&own);
+        resolve::check_output_links(ctx, page, &tags, base + call.range.start, call_text(text, call), state);
+    }
+    Ok(html)
+}
+
+fn call_text<'a>(text: &'a str, call: &Call) -> &'a str {
+    let end = call.body.as_ref().map_or(call.range.end, |body| body.start);
+    &text[call.range.start..end]
 }
 
 fn unknown_id<'a>(kind: &str, id: Option<String>, known: impl Iterator<Item = &'a String>) -> String {
@@ -351,24 +483,69 @@ fn unknown_id<'a>(kind: &str, id: Option<String>, known: impl Iterator<Item = &'
     }
 }
 
-/// A heading being read: its level, id, classes, attributes and the events inside it.
-type OpenHeading<'a> =
-    (HeadingLevel, Option<CowStr<'a>>, Vec<CowStr<'a>>, Vec<(CowStr<'a>, Option<CowStr<'a>>)>, Vec<Event<'a>>);
+/// A heading being read: its level, id, classes, attributes, the events inside it and the text
+/// its id is made from.
+struct OpenHeading<'a> {
+    level: HeadingLevel,
+    id: Option<CowStr<'a>>,
+    classes: Vec<CowStr<'a>>,
+    attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    inner: Vec<Event<'a>>,
+    id_text: String,
+}
+
+/// An element whose id is made once the whole fragment is read, so that every id the editor
+/// wrote (`{#id}`) is taken first, as Zola does.
+struct PendingId {
+    /// Index of its start event in `events`.
+    index: usize,
+    /// The heading level, or `None` for a definition-list term (`mdbook` ids only).
+    level: Option<u8>,
+    id_text: String,
+    title: String,
+}
+
+/// The `[!NOTE]` kinds of GitHub's alerts, as the words a reader sees.
+fn alert_label(kind: BlockQuoteKind) -> &'static str {
+    match kind {
+        BlockQuoteKind::Note => "Note",
+        BlockQuoteKind::Tip => "Tip",
+        BlockQuoteKind::Important => "Important",
+        BlockQuoteKind::Warning => "Warning",
+        BlockQuoteKind::Caution => "Caution",
+    }
+}
+
+/// The characters smart punctuation writes in place of `'`, `"`, `--`, `---` and `...`.
+fn is_smart_punctuation(text: &str) -> bool {
+    matches!(text, "\u{2018}" | "\u{2019}" | "\u{201c}" | "\u{201d}" | "\u{2013}" | "\u{2014}" | "\u{2026}")
+}
+
+/// The language of a code block's info string: its first word before a space or a comma
+/// (`rust,ignore`, `python title=x`, `scss, linenos`).
+fn info_language(info: &str) -> Option<&str> {
+    info.split([' ', '\t', ',']).find(|word| !word.is_empty())
+}
 
 /// Runs pulldown-cmark over `text` (shortcodes already replaced) and rewrites its events.
 fn markdown_to_html(
     ctx: &Context,
     page: &PageSource,
     text: &str,
-    shortcode_texts: &[String],
+    shortcodes: &Outputs,
     to_file_offset: &dyn Fn(usize) -> usize,
     state: &mut State,
 ) -> String {
     let error_at =
         |offset: usize, message: String| Error::at_offset(page.path, page.text, to_file_offset(offset), message);
+    let rule = ctx.config.heading_ids;
+    let first_heading = state.headings.len();
     let typed_forms = ctx.figures.typed_forms();
     let mut events: Vec<Event> = Vec::new();
+    let mut pending: Vec<PendingId> = Vec::new();
     let mut heading: Option<OpenHeading> = None;
+    // A definition-list term being read, for `mdbook` ids: its start index and text.
+    let mut term: Option<(usize, String, String)> = None;
     let mut code: Option<(Option<String>, String)> = None;
     let mut footnote: Option<(String, Vec<Event>)> = None;
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -384,30 +561,60 @@ fn markdown_to_html(
         }
         let event = match event {
             Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                heading = Some((level, id, classes, attrs, Vec::new()));
+                heading = Some(OpenHeading { level, id, classes, attrs, inner: Vec::new(), id_text: String::new() });
                 continue;
             }
             Event::End(TagEnd::Heading(_)) => {
-                let Some((level, id, classes, attrs, inner)) = heading.take() else { continue };
-                let mut title = plain_text(&inner);
-                for (i, text) in shortcode_texts.iter().enumerate().rev() {
-                    title = title.replace(&placeholder(i), text);
-                }
-                let id = state.unique_id(&id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&title)));
-                state.anchors.insert(id.clone());
-                state.headings.push((level as u8, id.clone(), title));
+                let Some(open) = heading.take() else { continue };
+                let title = shortcodes.substitute(&plain_text(&open.inner), |o, i| o.text[i].clone());
+                let id_text = shortcodes.substitute(&open.id_text, |o, i| o.text[i].clone());
+                let level = open.level;
+                let explicit = open.id.map(|id| id.to_string());
+                let in_footnote = footnote.is_some();
                 let target = match &mut footnote {
                     Some((_, buffer)) => buffer,
                     None => &mut events,
                 };
-                target.push(Event::Start(Tag::Heading { level, id: Some(id.into()), classes, attrs }));
-                target.extend(inner);
+                let id = match explicit {
+                    Some(id) => {
+                        state.used_ids.reserve(&id);
+                        state.headings.push((level as u8, id.clone(), title));
+                        Some(id)
+                    }
+                    // Headings inside a footnote are rare; their ids are made at once.
+                    None if in_footnote => {
+                        let id = state.used_ids.unique(&ids::heading_id(rule, &id_text));
+                        state.headings.push((level as u8, id.clone(), title));
+                        Some(id)
+                    }
+                    None => {
+                        pending.push(PendingId { index: target.len(), level: Some(level as u8), id_text, title });
+                        None
+                    }
+                };
+                target.push(Event::Start(Tag::Heading {
+                    level,
+                    id: id.map(CowStr::from),
+                    classes: open.classes,
+                    attrs: open.attrs,
+                }));
+                target.extend(open.inner);
                 target.push(Event::End(TagEnd::Heading(level)));
                 continue;
             }
+            Event::Start(Tag::DefinitionListTitle) if rule == HeadingIds::Mdbook && footnote.is_none() => {
+                term = Some((events.len(), String::new(), String::new()));
+                Event::Start(Tag::DefinitionListTitle)
+            }
+            Event::End(TagEnd::DefinitionListTitle) if term.is_some() => {
+                if let Some((index, id_text, title)) = term.take() {
+                    pending.push(PendingId { index, level: None, id_text, title });
+                }
+                Event::End(TagEnd::DefinitionListTitle)
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let language = match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(str::to_string),
+                    pulldown_cmark::CodeBlockKind::Fenced(info) => info_language(&info).map(str::to_string),
                     pulldown_cmark::CodeBlockKind::Indented => None,
                 };
                 code = Some((language, String::new()));
@@ -431,18 +638,68 @@ fn markdown_to_html(
             Event::Text(t) => {
                 state.word_count += t.split_whitespace().count();
                 check_typed_numbers(&text[range.clone()], range.start, &typed_forms, &error_at, state);
+                // GitHub and Zola make ids from the text as written, without smart punctuation
+                // (`--` stays two hyphens); mdBook from the text as shown.
+                let written = &text[range.clone()];
+                let id_piece = if rule != HeadingIds::Mdbook && is_smart_punctuation(&t) && written.is_ascii() {
+                    written
+                } else {
+                    &t
+                };
+                if let Some(open) = &mut heading {
+                    open.id_text.push_str(id_piece);
+                }
+                if let Some((_, id_text, title)) = &mut term {
+                    id_text.push_str(&t);
+                    title.push_str(&t);
+                }
                 Event::Text(t)
             }
+            Event::Code(t) => {
+                if let Some(open) = &mut heading {
+                    open.id_text.push_str(&t);
+                }
+                if let Some((_, id_text, title)) = &mut term {
+                    id_text.push_str(&t);
+                    title.push_str(&t);
+                }
+                Event::Code(t)
+            }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest_url =
-                    resolve_link(ctx, page, &dest_url, range.start, &error_at, state, to_file_offset(range.start));
+                let dest_url = match link_type {
+                    LinkType::Email => dest_url.to_string(),
+                    _ => resolve::resolve_link(ctx, page, &dest_url, to_file_offset(range.start), shortcodes, state),
+                };
                 Event::Start(Tag::Link { link_type, dest_url: dest_url.into(), title, id })
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let dest_url =
-                    resolve_link(ctx, page, &dest_url, range.start, &error_at, state, to_file_offset(range.start));
+                    resolve::resolve_link(ctx, page, &dest_url, to_file_offset(range.start), shortcodes, state);
                 Event::Start(Tag::Image { link_type, dest_url: dest_url.into(), title, id })
             }
+            Event::Html(html) => {
+                Event::Html(resolve::resolve_raw_html(ctx, page, html, text, range.clone(), to_file_offset, state))
+            }
+            Event::InlineHtml(html) => Event::InlineHtml(resolve::resolve_raw_html(
+                ctx,
+                page,
+                html,
+                text,
+                range.clone(),
+                to_file_offset,
+                state,
+            )),
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let label = alert_label(kind);
+                Event::Html(
+                    format!(
+                        "<section class=\"alert alert-{}\" aria-label=\"{label}\">\n<p class=\"alert-title\">{label}</p>\n",
+                        label.to_ascii_lowercase()
+                    )
+                    .into(),
+                )
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</section>\n".into()),
             Event::FootnoteReference(label) => {
                 let label = slugify(&label);
                 if !state.footnote_order.contains(&label) {
@@ -452,8 +709,6 @@ fn markdown_to_html(
                 let count = state.footnote_refs.entry(label.clone()).or_insert(0);
                 *count += 1;
                 let ref_id = if *count == 1 { format!("fnref-{label}") } else { format!("fnref-{label}-{count}") };
-                state.anchors.insert(ref_id.clone());
-                state.anchors.insert(format!("fn-{label}"));
                 Event::Html(
                     format!("<sup class=\"footnote-ref\"><a href=\"#fn-{label}\" id=\"{ref_id}\">[{number}]</a></sup>")
                         .into(),
@@ -474,41 +729,53 @@ fn markdown_to_html(
             other => other,
         };
         match (&mut heading, &mut footnote) {
-            (Some((_, _, _, _, inner)), _) => inner.push(event),
+            (Some(open), _) => open.inner.push(event),
             (None, Some((_, buffer))) => buffer.push(event),
             (None, None) => events.push(event),
         }
     }
+    assign_pending_ids(rule, &mut events, pending, first_heading, state);
+    let block_marks: Vec<String> =
+        shortcodes.block.iter().enumerate().filter(|(_, block)| **block).map(|(i, _)| placeholder(i)).collect();
+    let events = blocks::table_captions(blocks::lift_blocks(events, &block_marks));
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    accessible_tables(html)
+    blocks::accessible_tables(html)
 }
 
-/// Markdown tables get `scope` on header cells and classes instead of inline `style` alignment,
-/// so pages pass validators and a strict content security policy. Only the tables are rewritten;
-/// the rest of the page is copied as it is.
-fn accessible_tables(html: String) -> String {
-    let Some(first) = html.find("<table>") else {
-        return html;
-    };
-    let mut out = String::with_capacity(html.len() + 512);
-    let mut rest = &html[first..];
-    out.push_str(&html[..first]);
-    while let Some(start) = rest.find("<table>") {
-        let end = rest[start..].find("</table>").map_or(rest.len(), |len| start + len);
-        out.push_str(&rest[..start]);
-        out.push_str(
-            &rest[start..end]
-                .replace("<th>", "<th scope=\"col\">")
-                .replace("<th style=\"text-align: ", "<th scope=\"col\" style=\"text-align: ")
-                .replace(" style=\"text-align: right\"", " class=\"num\"")
-                .replace(" style=\"text-align: left\"", " class=\"align-left\"")
-                .replace(" style=\"text-align: center\"", " class=\"align-center\""),
-        );
-        rest = &rest[end..];
+/// Gives the headings (and, for `mdbook`, the terms) that have no `{#id}` their ids, in order,
+/// after every written id was taken.
+fn assign_pending_ids(
+    rule: HeadingIds,
+    events: &mut [Event],
+    pending: Vec<PendingId>,
+    first: usize,
+    state: &mut State,
+) {
+    let mut headings = Vec::with_capacity(pending.len());
+    for item in pending {
+        let id = state.used_ids.unique(&ids::heading_id(rule, &item.id_text));
+        match (&mut events[item.index], item.level) {
+            (Event::Start(Tag::Heading { id: slot, .. }), Some(level)) => {
+                *slot = Some(id.clone().into());
+                headings.push((level, id, item.title));
+            }
+            (event, None) => *event = Event::Html(format!("<dt id=\"{}\">", figures::html::escape(&id)).into()),
+            _ => {}
+        }
     }
-    out.push_str(rest);
-    out
+    // Headings with written ids were listed as they came; put every heading in page order.
+    if !headings.is_empty() {
+        state.headings.extend(headings);
+        let order: Vec<String> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+                _ => None,
+            })
+            .collect();
+        state.headings[first..].sort_by_key(|(_, id, _)| order.iter().position(|o| o == id).unwrap_or(usize::MAX));
+    }
 }
 
 fn plain_text(events: &[Event]) -> String {
@@ -542,7 +809,8 @@ fn text_of_html(html: &str) -> String {
         .to_string()
 }
 
-/// A heading id: lower case letters and digits joined by `-`.
+/// A URL segment or footnote label made from text: lower case letters and digits joined by
+/// `-`. (Heading ids follow `heading_ids` instead: see `ids`.)
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     for c in text.chars() {
@@ -585,85 +853,6 @@ fn check_typed_numbers(
             from = end;
         }
     }
-}
-
-/// Rewrites a link or image destination; records anchors to check later.
-fn resolve_link(
-    ctx: &Context,
-    page: &PageSource,
-    dest: &str,
-    offset: usize,
-    error_at: &dyn Fn(usize, String) -> Error,
-    state: &mut State,
-    file_offset: usize,
-) -> String {
-    let base_path = &ctx.config.base_path;
-    if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") || dest.starts_with("//") {
-        return dest.to_string();
-    }
-    if let Some(anchor) = dest.strip_prefix('#') {
-        state.anchor_links.push(AnchorLink {
-            target: page.path.to_path_buf(),
-            anchor: anchor.to_string(),
-            offset: file_offset,
-            message: format!("the link `{dest}` points at no heading or note on this page; fix the anchor"),
-        });
-        return dest.to_string();
-    }
-    if dest.starts_with('/') {
-        return format!("{base_path}{dest}");
-    }
-    let (file, anchor) = dest.split_once('#').map_or((dest, None), |(f, a)| (f, Some(a)));
-    let target = normalize(&page.dir.join(file));
-    if file.ends_with(".md") {
-        let Some(route) = ctx.routes.get(&target) else {
-            state.errors.push(error_at(
-                offset,
-                format!(
-                    "the link `{dest}` points at `{}`, which does not exist or is a draft; fix the path",
-                    target.display()
-                ),
-            ));
-            return dest.to_string();
-        };
-        if let Some(anchor) = anchor {
-            state.anchor_links.push(AnchorLink {
-                target: target.clone(),
-                anchor: anchor.to_string(),
-                offset: file_offset,
-                message: format!(
-                    "the link `{dest}` points at `#{anchor}`, which `{}` does not have; fix the anchor",
-                    target.display()
-                ),
-            });
-        }
-        let fragment = anchor.map(|a| format!("#{a}")).unwrap_or_default();
-        return format!("{base_path}/{route}{fragment}");
-    }
-    if ctx.assets.contains(&target) {
-        let inside = target.strip_prefix("content").unwrap_or(&target);
-        let url: Vec<String> = inside.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        return format!("{base_path}/{}", url.join("/"));
-    }
-    state.errors.push(error_at(
-        offset,
-        format!("the link `{dest}` points at `{}`, which is not in `content/`; fix the path", target.display()),
-    ));
-    dest.to_string()
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn nest_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {

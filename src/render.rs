@@ -5,7 +5,7 @@
 //! Tera is loaded once per build. Tera's own located errors become `Error`s at the template's
 //! path:line:col. Pure apart from `Theme::load`, which reads the templates.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -14,6 +14,7 @@ use tera::{Kwargs, State, Tera};
 use crate::config::Config;
 use crate::error::{Error, Errors, Location, Result};
 use crate::figures::{Source, format_date};
+use crate::markdown::shortcodes::{self, Declaration};
 use crate::markdown::{ShortcodeTemplates, TocEntry};
 use crate::read_text;
 
@@ -25,7 +26,8 @@ pub struct Theme {
     /// Theme-relative path of the templates folder, for error messages.
     templates_dir: PathBuf,
     sources: BTreeMap<String, String>,
-    shortcodes: BTreeSet<String>,
+    /// Each shortcode template, with the arguments it declares.
+    shortcodes: BTreeMap<String, Option<Declaration>>,
     /// Whether rendered pages name their template for `picket check` (`Config::source_markers`).
     source_markers: bool,
 }
@@ -71,25 +73,45 @@ impl Theme {
             let path: String = kwargs.must_get("path")?;
             Ok(format!("{base_path}/{}", path.trim_start_matches('/')))
         });
+        let mut errors = Errors::default();
+        let mut declared = BTreeMap::new();
+        for (name, text) in &files {
+            let Some(shortcode) = name.strip_prefix("shortcodes/").and_then(|n| n.strip_suffix(".html")) else {
+                continue;
+            };
+            match shortcodes::parse_declaration(text) {
+                Ok(declaration) => {
+                    declared.insert(shortcode.to_string(), declaration);
+                }
+                Err(err) => errors.push(Error::at_offset(&templates_dir.join(name), text, err.offset, err.message)),
+            }
+        }
         let mut theme = Theme {
             tera,
             templates_dir: templates_dir.to_path_buf(),
             sources: files.iter().cloned().collect(),
-            shortcodes: files
-                .iter()
-                .filter_map(|(name, _)| name.strip_prefix("shortcodes/")?.strip_suffix(".html").map(str::to_string))
-                .collect(),
+            shortcodes: declared,
             source_markers: config.source_markers,
         };
         if let Err(err) = theme.tera.add_raw_templates(files) {
-            return Err(theme.errors(&err));
+            errors.extend(theme.errors(&err).0);
         }
-        Ok(theme)
+        errors.into_result(theme)
     }
 
     /// Where the template `name` would live, relative to the site root.
     pub fn path_of(&self, name: &str) -> PathBuf {
         self.templates_dir.join(name)
+    }
+
+    /// Every template as `(path relative to the site root, text)`, for `check` to locate links.
+    pub(crate) fn template_sources(&self) -> impl Iterator<Item = (PathBuf, &str)> {
+        self.sources.iter().map(|(name, text)| (self.templates_dir.join(name), text.as_str()))
+    }
+
+    /// The templates folder, relative to the site root.
+    pub(crate) fn templates_dir(&self) -> &Path {
+        &self.templates_dir
     }
 
     pub fn has_template(&self, name: &str) -> bool {
@@ -198,7 +220,11 @@ fn missing_theme(config: &Config, templates: &Path) -> Error {
 
 impl ShortcodeTemplates for Theme {
     fn has(&self, name: &str) -> bool {
-        self.shortcodes.contains(name)
+        self.shortcodes.contains_key(name)
+    }
+
+    fn declaration(&self, name: &str) -> Option<&Declaration> {
+        self.shortcodes.get(name).and_then(Option::as_ref)
     }
 
     fn render(&self, name: &str, args: &BTreeMap<String, serde_json::Value>, body: &str) -> Result<String> {

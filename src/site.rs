@@ -3,7 +3,7 @@
 //! `render` is the whole build in memory and writes nothing; `build` writes its result. Every
 //! error of every stage is collected and returned together.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::content::{self, Content, Page, PageKind};
 use crate::error::{Error, Errors};
 use crate::figures::{Figures, Source};
+use crate::links::{self, Urls};
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::notice::Notice;
 use crate::output::{self, Contents, OutputFile, OutputPath};
@@ -36,6 +37,8 @@ pub struct Built {
     pub files: Vec<OutputFile>,
     pub n_pages: usize,
     pub timings: Timings,
+    /// The URLs the site serves and the links of its templates, for `picket check`.
+    pub links: links::SiteLinks,
 }
 
 /// What a build reports when it writes to disk.
@@ -254,13 +257,15 @@ impl Sink for Counting<'_> {
 pub fn render(config: &Config) -> Result<Built, Errors> {
     let memory = Memory::default();
     let outcome = run(config, &mut Cache::empty(), &Scope::everything(), &memory)?;
-    Ok(Built { files: memory.into_files(), n_pages: outcome.n_pages, timings: outcome.timings })
+    Ok(Built { files: memory.into_files(), n_pages: outcome.n_pages, timings: outcome.timings, links: outcome.links })
 }
 
 /// What one run of the pipeline reports.
 pub struct Outcome {
     pub n_pages: usize,
     pub timings: Timings,
+    /// The URLs the site serves and the links of its templates, for `picket check`.
+    pub links: links::SiteLinks,
 }
 
 /// The pipeline, the same for every command: load what `scope` says changed (the rest comes from
@@ -276,9 +281,9 @@ pub fn run(config: &Config, cache: &mut Cache, scope: &Scope, sink: &dyn Sink) -
     let made = make_site(config, cache, &loaded, sink, &mut timings);
     let n_pages = loaded.content.pages.len();
     cache.keep(loaded, true);
-    made?;
+    let links = made?;
     timings.total = started.elapsed();
-    Ok(Outcome { n_pages, timings })
+    Ok(Outcome { n_pages, timings, links })
 }
 
 /// The keys products are cached under: what Markdown reads from the rest of the site, and what
@@ -289,14 +294,8 @@ struct Keys {
 }
 
 impl Keys {
-    fn new(config: &Config, loaded: &Loaded, model: &SiteModel) -> Keys {
-        let markdown = cache::hash_of(&(
-            cache::config_key(config),
-            loaded.figures.key,
-            loaded.shortcodes,
-            &model.routes,
-            &model.assets,
-        ));
+    fn new(config: &Config, loaded: &Loaded, model: &SiteModel, urls: &Urls) -> Keys {
+        let markdown = cache::hash_of(&(cache::config_key(config), loaded.figures.key, loaded.shortcodes, urls));
         // Listings, navigation, breadcrumbs and tags show other pages' front matter.
         let structure: Vec<(&str, u64)> =
             loaded.content.pages.iter().map(|p| (p.route.as_str(), loaded.hashes[cache::key(&p.path)].front)).collect();
@@ -318,34 +317,40 @@ impl Keys {
 }
 
 /// Makes every output file of the site from `loaded`, reusing what `cache` holds, and stores
-/// what it made in `cache`.
+/// what it made in `cache`. Returns what `check` needs of the site's links.
 fn make_site(
     config: &Config,
     cache: &mut Cache,
     loaded: &Loaded,
     sink: &dyn Sink,
     timings: &mut Timings,
-) -> Result<(), Errors> {
+) -> Result<links::SiteLinks, Errors> {
     let content = &loaded.content;
+    let theme = &*loaded.theme.value;
     let clock = Instant::now();
     let mut model = SiteModel::new(config, content);
-    let outputs = check_output_paths(config, content, &model)?;
+    let (outputs, urls) = check_output_paths(config, content, &model)?;
     model.redirect_targets = redirects::resolve_targets(config, &model, &content.pages, &outputs)?;
     let files = DiskFiles::new(config);
     let (summaries, summary_errors) = {
-        let ctx = markdown_context(config, loaded, (&model.routes, &model.assets), &cache.highlighter, &files);
+        let ctx = markdown_context(config, loaded, &urls, &cache.highlighter, &files);
         listing::render_summaries(&ctx, config, &content.pages)
     };
     model.summaries = summaries;
-    let keys = Keys::new(config, loaded, &model);
+    let keys = Keys::new(config, loaded, &model, &urls);
     timings.model = clock.elapsed();
     let clock = Instant::now();
-    let done = render_pages(config, loaded, &model, &keys, cache, &files, sink, timings)?;
-    summary_errors.into_result(())?;
+    let (done, mut errors) = render_pages(config, loaded, &model, &urls, &keys, cache, &files, sink, timings);
+    errors.extend(summary_errors.0);
     timings.pages = clock.elapsed();
     let clock = Instant::now();
-    let links: Vec<_> = done.iter().map(|d| (&d.rendered.anchors, d.rendered.anchor_links.as_slice())).collect();
-    check_anchors(&config.root, &content.pages, &links)?;
+    // The anchors of the pages that rendered are checked even when others failed, so that every
+    // error of the build is reported at once.
+    let theme_ids = links::ThemeIds::new(config, theme.template_sources());
+    if let Err(more) = check_anchors(&config.root, &content.pages, &done, &theme_ids) {
+        errors.extend(more.0);
+    }
+    errors.into_result(())?;
     timings.checks = clock.elapsed();
     let clock = Instant::now();
     let has_code = done.iter().any(|d| d.rendered.has_code);
@@ -356,7 +361,7 @@ fn make_site(
     }
     timings.site_files = clock.elapsed();
     remember(cache, done, site_key, site_files);
-    Ok(())
+    Ok(links::SiteLinks::new(config, urls, theme.templates_dir(), theme.template_sources()))
 }
 
 /// A page made (or taken from the cache) by this build.
@@ -478,8 +483,8 @@ fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: V
 
 /// What every page needs to know about the others: routes, listings, navigation, tags.
 struct SiteModel<'a> {
+    /// Each page's file -> its route (for `redirect_to`, which names a file).
     routes: BTreeMap<PathBuf, String>,
-    assets: BTreeSet<PathBuf>,
     by_route: BTreeMap<&'a str, &'a Page>,
     children: BTreeMap<String, Vec<&'a Page>>,
     /// By `tag_key`.
@@ -496,14 +501,13 @@ struct SiteModel<'a> {
 fn markdown_context<'a>(
     config: &'a Config,
     loaded: &'a Loaded,
-    (routes, assets): (&'a BTreeMap<PathBuf, String>, &'a BTreeSet<PathBuf>),
+    urls: &'a Urls,
     highlighter: &'a Highlighter,
     files: &'a DiskFiles,
 ) -> markdown::Context<'a> {
     markdown::Context {
         config,
-        routes,
-        assets,
+        urls,
         figures: &loaded.figures.value,
         templates: &*loaded.theme.value,
         highlighter,
@@ -547,7 +551,6 @@ impl<'a> SiteModel<'a> {
         };
         SiteModel {
             routes: pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect(),
-            assets: content.assets.iter().map(|a| Path::new("content").join(&a.target)).collect(),
             by_route,
             children,
             tags: collect_tags(pages),
@@ -560,21 +563,22 @@ impl<'a> SiteModel<'a> {
 
 /// Makes every page: its Markdown (or the cache's, when its text and what Markdown reads from the
 /// rest of the site are the same), then its HTML through the templates (or the sink's copy from
-/// the last build, when nothing the templates read changed either). In parallel; every page's
-/// errors are collected.
+/// the last build, when nothing the templates read changed either). In parallel; returns the
+/// pages made and the errors of those that could not be.
 #[allow(clippy::too_many_arguments)]
 fn render_pages<'a>(
     config: &Config,
     loaded: &'a Loaded,
     model: &SiteModel,
+    urls: &Urls,
     keys: &Keys,
     cache: &Cache,
     files: &DiskFiles,
     sink: &dyn Sink,
     timings: &Timings,
-) -> Result<Vec<PageDone<'a>>, Errors> {
+) -> (Vec<PageDone<'a>>, Errors) {
     let (figures, theme) = (&*loaded.figures.value, &*loaded.theme.value);
-    let ctx = markdown_context(config, loaded, (&model.routes, &model.assets), &cache.highlighter, files);
+    let ctx = markdown_context(config, loaded, urls, &cache.highlighter, files);
     let results: Vec<Result<PageDone, Errors>> = loaded
         .content
         .pages
@@ -657,7 +661,7 @@ fn render_pages<'a>(
             Err(e) => errors.extend(e.0),
         }
     }
-    errors.into_result(done)
+    (done, errors)
 }
 
 /// Whether every file `rendered` included still has the bytes it had.
@@ -680,7 +684,13 @@ fn render_markdown(
         return Ok(Rendered { anchor_links: anchor.into_iter().collect(), ..Rendered::default() });
     }
     let text = page.full_text(&config.root)?;
-    let source = markdown::PageSource { path: &page.path, text: &text, dir: &page.dir, body_offset: page.body_offset };
+    let source = markdown::PageSource {
+        path: &page.path,
+        text: &text,
+        dir: &page.dir,
+        body_offset: page.body_offset,
+        route: &page.route,
+    };
     markdown::render(ctx, &source)
 }
 
@@ -690,36 +700,46 @@ fn page_output_path(page: &Page) -> Result<OutputPath, Error> {
     OutputPath::index_of(&page.route).map_err(|problem| Error::in_file(&page.path, problem))
 }
 
-/// Every `#anchor` a page links to must be a heading or note id on its target page.
-/// `facts[i]` holds the anchors and the anchor links of `pages[i]`.
-fn check_anchors(
-    root: &Path,
-    pages: &[Page],
-    facts: &[(&BTreeSet<String>, &[markdown::AnchorLink])],
-) -> Result<(), Errors> {
-    let anchors: HashMap<&Path, &BTreeSet<String>> =
-        pages.iter().zip(facts).map(|(p, (anchors, _))| (p.path.as_path(), *anchors)).collect();
+/// Every `#fragment` a page links to must name an id of its target page: one its Markdown made
+/// (`Rendered::anchors`) or one the theme's templates give (`links::ThemeIds`). Links to pages
+/// that did not render, or to files that are not pages (a tag page, a PDF), are left to
+/// `picket check`, which reads every id of the built HTML.
+fn check_anchors(root: &Path, pages: &[Page], done: &[PageDone], theme_ids: &links::ThemeIds) -> Result<(), Errors> {
+    let by_path: HashMap<&Path, &Page> = pages.iter().map(|p| (p.path.as_path(), p)).collect();
+    let rendered: HashMap<&str, (&Page, &Rendered)> = done
+        .iter()
+        .filter_map(|d| by_path.get(d.path).map(|page| (page.route.as_str(), (*page, &*d.rendered))))
+        .collect();
     let mut errors = Errors::default();
-    for (page, (_, links)) in pages.iter().zip(facts) {
-        for link in *links {
-            let found = anchors.get(link.target.as_path()).is_some_and(|a| a.contains(&link.anchor));
-            // Same-page links may point at ids the theme adds (sources, main content).
-            let theme_id = link.target == page.path && is_theme_anchor(&link.anchor);
-            if !found && !theme_id {
-                // Only now is the body needed again, to show the line of the link.
-                errors.push(match page.full_text(root) {
-                    Ok(text) => Error::at_offset(&page.path, &text, link.offset, link.message.clone()),
-                    Err(err) => err,
-                });
+    for (page, facts) in rendered.values() {
+        for link in &facts.anchor_links {
+            let Some((target, target_facts)) = rendered.get(link.url.as_str()) else { continue };
+            let fragment = &link.fragment;
+            if links::fragment_found(&target_facts.anchors, fragment)
+                || theme_ids.has(fragment)
+                || theme_ids.has(&links::decode(fragment))
+            {
+                continue;
             }
+            let name =
+                if target.path == page.path { "this page".to_string() } else { format!("`{}`", target.path.display()) };
+            let mut message = links::missing_fragment(&link.written, &name, fragment, &target_facts.anchors);
+            if let Some(context) = &link.context {
+                message = format!("{context}: {message}");
+            }
+            // Only now is the body needed again, to show the line of the link.
+            errors.push(match page.full_text(root) {
+                Ok(text) => Error::at_offset(&page.path, &text, link.offset, message),
+                Err(err) => err,
+            });
         }
     }
+    // Pages come out of the map in no order; errors are reported in the order of the pages.
+    errors.0.sort_by(|a, b| {
+        let at = |e: &Error| e.location.map(|l| (l.line, l.column));
+        a.path.cmp(&b.path).then_with(|| at(a).cmp(&at(b)))
+    });
     errors.into_result(())
-}
-
-/// Ids that every page gets from the theme rather than from Markdown.
-fn is_theme_anchor(anchor: &str) -> bool {
-    anchor.starts_with("source-") || anchor == "main-content" || anchor == "sources"
 }
 
 fn url_of(config: &Config, route: &str) -> String {
@@ -1148,11 +1168,17 @@ impl Origin<'_> {
 
 /// Two things that would be written to one path, or a file where another needs a folder, are an
 /// error before anything is rendered. Returns every path the build will write.
-fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> Result<HashSet<OutputPath>, Errors> {
+fn check_output_paths(
+    config: &Config,
+    content: &Content,
+    model: &SiteModel,
+) -> Result<(HashSet<OutputPath>, Urls), Errors> {
     // What would be written where, what makes it, and where to point the editor.
     let mut errors = Errors::default();
     let mut paths: Vec<(OutputPath, String, Origin)> = Vec::new();
+    let mut urls = Urls::default();
     for page in &content.pages {
+        urls.add_page(&page.path, &page.route);
         let n_listed = model.children.get(&page.route).map_or(0, Vec::len);
         let pagers = listing::pagers(page, n_listed);
         match page_output_path(page) {
@@ -1193,9 +1219,14 @@ fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> 
             )),
         }
     }
+    if !model.tags.is_empty() {
+        urls.add_file("tags/", None);
+    }
     for file in static_files(config, content)? {
         if let Contents::Copy(from) = &file.contents {
             let source = config.relative(from).to_path_buf();
+            let in_content = source.starts_with("content").then(|| Path::new("content").join(file.path.as_str()));
+            urls.add_file(file.path.as_str(), in_content.as_deref());
             paths.push((file.path, format!("`{}`", source.display()), Origin::File(source)));
         }
     }
@@ -1218,7 +1249,15 @@ fn check_output_paths(config: &Config, content: &Content, model: &SiteModel) -> 
             }
         }
     }
-    errors.into_result(paths.into_iter().map(|(path, _, _)| path).collect())
+    // Every other file picket writes is a URL the site serves: `x/index.html` serves `x/`.
+    for (path, _, _) in &paths {
+        let url = path.as_str();
+        match url.strip_suffix("index.html") {
+            Some(folder) if folder.is_empty() || folder.ends_with('/') => urls.add_file(folder, None),
+            _ => urls.add_file(url, None),
+        }
+    }
+    errors.into_result((paths.into_iter().map(|(path, _, _)| path).collect(), urls))
 }
 
 /// Which of two colliding outputs to point at: an alias line first, else the later file, else

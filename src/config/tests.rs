@@ -72,3 +72,18 @@ fn misspelt_notice_gets_a_hint() {
         "error: unknown key `notise`; did you mean `notice`?\n --> site.yaml:3:1\n  |\n3 | notise: Old news\n  | ^",
     );
 }
+
+#[test]
+fn heading_ids_name_one_of_three_rules() {
+    let parse = |value: &str| {
+        let text = format!("title: T\nbase_url: https://e.org/\nheading_ids: {value}\n");
+        Config::parse(Path::new("/site"), &text, &Overrides::default())
+            .map(|c| c.heading_ids)
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(parse("zola"), Ok(HeadingIds::Zola));
+    assert_eq!(parse("mdbook"), Ok(HeadingIds::Mdbook));
+    assert_eq!(parse("github"), Ok(HeadingIds::Github));
+    let error = parse("gitlab").unwrap_err();
+    assert!(error.contains("site.yaml:3:14") && error.contains("did you mean `github`?"), "{error}");
+}

@@ -1,5 +1,12 @@
 //! Code highlighting with syntect into CSS classes (`hl-*`), and the stylesheet for them.
 //!
+//! The syntaxes are bat's set (`two-face`, built for fancy-regex: no C), which adds TOML,
+//! TypeScript, Dockerfile, SCSS, Jinja and many more to syntect's defaults. A language is found
+//! by its name or file extension (`rust`, `rs`, `Dockerfile`), then by the aliases writers use
+//! that the set lacks (`shell`, Go and Handlebars templates); `console` (a shell session) is
+//! highlighted line by line: a line starting with a prompt (`$`, `#` or `%` and a space) is a
+//! command in Bash, any other line is output. An unknown language stays plain, escaped text.
+//!
 //! The syntax set is loaded once per build and shared by every page and thread. Parsing a line
 //! is the cost of highlighting (syntect's regexes, without C), and most lines of code repeat
 //! across pages (`}`, `fn main() {`, imports), so the parse of each line is remembered with the
@@ -37,6 +44,14 @@ const STATES_PER_LINE: usize = 4;
 /// this many are known new lines are parsed but not kept: memory stays bounded on large sites.
 const MAX_LINES: usize = 50_000;
 
+/// What a language names.
+enum Found<'a> {
+    Syntax(&'a SyntaxReference),
+    /// A shell session, with the shell's syntax for its commands.
+    Console(&'a SyntaxReference),
+    Nothing,
+}
+
 /// Highlights code blocks; build once per build and share.
 pub struct Highlighter {
     syntaxes: SyntaxSet,
@@ -47,7 +62,7 @@ pub struct Highlighter {
 impl Default for Highlighter {
     fn default() -> Highlighter {
         Highlighter {
-            syntaxes: SyntaxSet::load_defaults_newlines(),
+            syntaxes: two_face::syntax::extra_newlines(),
             lines: Mutex::new(HashMap::new()),
             max_lines: MAX_LINES,
         }
@@ -58,9 +73,68 @@ impl Highlighter {
     /// `<pre><code>` with `hl-` classes; unknown languages are escaped as plain text.
     pub fn highlight(&self, code: &str, language: Option<&str>) -> String {
         let class = language.map(|l| format!(" class=\"language-{}\"", escape(l))).unwrap_or_default();
-        let syntax = language.and_then(|l| self.syntaxes.find_syntax_by_token(l));
-        let inner = syntax.and_then(|syntax| self.classed_html(code, syntax)).unwrap_or_else(|| escape(code));
+        let inner = match language.map(|l| self.find(l)) {
+            Some(Found::Syntax(syntax)) => self.classed_html(code, syntax),
+            Some(Found::Console(shell)) => self.console_html(code, shell),
+            Some(Found::Nothing) | None => None,
+        };
+        let inner = inner.unwrap_or_else(|| escape(code));
         format!("<pre class=\"code\"><code{class}>{inner}</code></pre>\n")
+    }
+
+    /// The syntax for a code block's language.
+    fn find(&self, language: &str) -> Found<'_> {
+        let lower = language.to_ascii_lowercase();
+        let by_name = |name: &str| self.syntaxes.find_syntax_by_name(name);
+        let found = match lower.as_str() {
+            "console" | "shell-session" | "shellsession" | "sh-session" | "terminal" => {
+                return by_name("Bourne Again Shell (bash)").map_or(Found::Nothing, Found::Console);
+            }
+            "shell" => by_name("Bourne Again Shell (bash)"),
+            // bat's set has no grammar for Go or Handlebars templates; Jinja's has their `{{ }}`
+            // and the HTML around them.
+            "go-html-template" | "go-text-template" | "go-template" | "gotmpl" | "gohtml" | "tmpl" | "handlebars"
+            | "hbs" | "mustache" => by_name("HTML (Jinja2)"),
+            _ => self.syntaxes.find_syntax_by_token(language),
+        };
+        found.map_or(Found::Nothing, Found::Syntax)
+    }
+
+    /// A shell session: prompts marked, commands highlighted as `shell`, output as plain text.
+    /// A command ending in `\\` goes on with the next line.
+    fn console_html(&self, code: &str, shell: &SyntaxReference) -> Option<String> {
+        let mut html = String::with_capacity(code.len() * 2);
+        let mut command = String::new();
+        let mut continues = false;
+        let flush = |command: &mut String, html: &mut String| -> Option<()> {
+            if !command.is_empty() {
+                html.push_str(&self.classed_html(command, shell)?);
+                command.clear();
+            }
+            Some(())
+        };
+        for line in LinesWithEndings::from(code) {
+            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+            let after = indent + 1;
+            let prompt = line[indent..].starts_with(['$', '#', '%'])
+                && (after == line.len() || line[after..].starts_with([' ', '\n', '\r']));
+            if continues {
+                command.push_str(line);
+            } else if prompt {
+                let end = if line[after..].starts_with(' ') { after + 1 } else { after };
+                html.push_str(&format!("<span class=\"hl-prompt\">{}</span>", escape(&line[..end])));
+                command.push_str(&line[end..]);
+            } else {
+                flush(&mut command, &mut html)?;
+                html.push_str(&format!("<span class=\"hl-output\">{}</span>", escape(line)));
+            }
+            continues = (prompt || continues) && line.trim_end().ends_with('\\');
+            if !continues {
+                flush(&mut command, &mut html)?;
+            }
+        }
+        flush(&mut command, &mut html)?;
+        Some(html)
     }
 
     /// The same HTML as `ClassedHTMLGenerator`, with each line's parse looked up first.

@@ -260,14 +260,14 @@ fn render_markdown(
     let previous_origin = state.include_origin.replace(origin.clone());
     state.include_stack.push(path.to_path_buf());
     let links_before = state.anchor_links.len();
-    let source = PageSource { path, text, dir: page.dir, body_offset: 0 };
+    let source = PageSource { path, text, dir: page.dir, body_offset: 0, route: page.route };
     let html = render_fragment(ctx, &source, text, 0, state);
+    // Its anchors are the page's: a missing one is reported at the outermost include.
     for link in &mut state.anchor_links[links_before..] {
-        if state.include_stack.contains(&link.target) {
-            link.target = origin.0.clone();
-        }
         link.offset = origin.1;
-        link.message = format!("in `{}`, included here: {}", path.display(), link.message);
+        if link.context.is_none() {
+            link.context = Some(format!("in `{}`, included here", path.display()));
+        }
     }
     state.include_stack.pop();
     state.include_origin = previous_origin;

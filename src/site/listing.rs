@@ -63,8 +63,13 @@ pub(super) fn render_summary(ctx: &markdown::Context, config: &Config, page: &Pa
             }
         }
     }
-    let source =
-        markdown::PageSource { path: &page.path, text: &summary, dir: &page.dir, body_offset: page.body_offset };
+    let source = markdown::PageSource {
+        path: &page.path,
+        text: &summary,
+        dir: &page.dir,
+        body_offset: page.body_offset,
+        route: &page.route,
+    };
     markdown::render(ctx, &source)
 }
 

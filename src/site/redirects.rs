@@ -142,13 +142,11 @@ fn resolve(
             }
             let title = model.by_route.get(route.as_str()).map_or(own_title, |p| p.title().to_string());
             let anchor = fragment.strip_prefix('#').filter(|a| !a.is_empty()).map(|anchor| AnchorLink {
-                target: target.clone(),
-                anchor: anchor.to_string(),
+                url: route.clone(),
+                fragment: anchor.to_string(),
                 offset: offset_of_key(page, "redirect_to"),
-                message: format!(
-                    "`redirect_to` leads to `#{anchor}`, which `{}` does not have; fix the anchor",
-                    target.display()
-                ),
+                written: written.to_string(),
+                context: Some("`redirect_to`".to_string()),
             });
             Ok((
                 Target {

@@ -10,7 +10,7 @@ fn check_output(root: &std::path::Path) -> Result<String, String> {
     let overrides = Overrides { source_markers: true, ..Overrides::default() };
     let config = Config::load(root, &overrides).map_err(|e| e.to_string())?;
     let built = picket::site::render(&config).map_err(|e| e.to_string())?;
-    let warnings = picket::checks::run(&config, &built.files).into_result().map_err(|e| redact(&e.to_string()))?;
+    let warnings = picket::checks::run(&config, &built).into_result().map_err(|e| redact(&e.to_string()))?;
     Ok(warnings.iter().map(|w| Warning(w).to_string()).collect::<Vec<_>>().join("\n\n"))
 }
 
@@ -35,6 +35,16 @@ fn link_from_a_template_to_a_missing_page() {
 #[test]
 fn link_to_a_missing_fragment() {
     check_fault("missing_fragment");
+}
+
+#[test]
+fn a_broken_link_in_the_base_template_is_one_error_at_its_line() {
+    check_fault("template_link_on_every_page");
+}
+
+#[test]
+fn a_link_a_template_builds_from_front_matter_is_located_at_the_template() {
+    check_fault("link_from_front_matter");
 }
 
 #[test]

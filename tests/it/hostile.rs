@@ -188,10 +188,14 @@ fn front_matter_cases() -> Vec<(&'static str, Expect, Setup)> {
 fn markdown_cases() -> Vec<(&'static str, Expect, Setup)> {
     let body = |text: &'static str| move |site: &Site| site.page("title: X", text);
     vec![
-        case("link_to_a_page_outside_content", Fails("does not exist"), body("[x](../../etc/passwd.md)")),
-        case("link_to_the_config", Fails("not in `content/`"), body("[x](../site.yaml)")),
-        case("image_outside_content", Fails("not in `content/`"), body("![x](../../../etc/passwd)")),
-        case("absolute_link_builds", Builds, body("[x](/etc/passwd)")),
+        case(
+            "link_to_a_page_outside_content",
+            Fails("is not a page or file in `content/`"),
+            body("[x](../../etc/passwd.md)"),
+        ),
+        case("link_to_the_config", Fails("is not a page or file in `content/`"), body("[x](../site.yaml)")),
+        case("image_outside_content", Fails("which the site does not serve"), body("![x](../../../etc/passwd)")),
+        case("absolute_link_to_nothing", Fails("which the site does not serve"), body("[x](/etc/passwd)")),
         case("javascript_link_in_markdown", Fails("javascript:"), body("[x](javascript:alert(1))")),
         case("raw_script_builds_as_written", Builds, body("<script>alert(1)</script>")),
         case("nul_in_the_body", Builds, body("a\u{0}b")),
@@ -221,13 +225,17 @@ fn markdown_cases() -> Vec<(&'static str, Expect, Setup)> {
         case("shortcode_in_code_is_literal", Builds, body("`{{ nosuch() }}`\n\n```\n{% nosuch() %}\n```")),
         case("heading_of_punctuation_only", Builds, body("## !!!\n\n## ???")),
         case("a_thousand_equal_headings", Builds, |site| site.page("title: X", &"## Same\n\n".repeat(1000))),
-        case("anchor_link_to_nothing", Fails("points at no heading"), body("[x](#nosuch)")),
+        case("anchor_link_to_nothing", Fails("which this page does not have"), body("[x](#nosuch)")),
         case("footnote_never_defined", Builds, body("a[^1]")),
         case("figure_typed_by_hand", Fails("typed by hand"), body("There were 1,200 cases.")),
         case("html_comment_never_closed", Builds, body("<!-- never closed")),
         case("code_block_never_closed", Builds, body("```rust\nfn main() {")),
         case("code_with_an_unknown_language", Builds, body("```nosuch\nx\n```")),
-        case("link_with_percent_dots", Fails("does not exist"), body("[x](%2e%2e/%2e%2e/etc/passwd.md)")),
+        case(
+            "link_with_percent_dots",
+            Fails("is not a page or file in `content/`"),
+            body("[x](%2e%2e/%2e%2e/etc/passwd.md)"),
+        ),
     ]
 }
 

@@ -60,3 +60,23 @@ fn percent_brace_overlapping_its_opening_is_unclosed() {
     check("{%}", "error at 0: this shortcode is never closed; end it with `%}`");
     check("{% a() %}{%}", "error at 9: this shortcode is never closed; end it with `%}`");
 }
+
+#[test]
+fn every_problem_is_found_and_the_calls_around_it_still_are() {
+    let text = "{{ a() }} {{ #include x }} {% open() %} {{ b() }} {% end %}{% end %}";
+    let (calls, errors) = find_all(text);
+    let names: Vec<&str> = calls.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a", "open"]);
+    // The unreadable `{{ #include x }}`, and the second `{% end %}`, which closes nothing.
+    assert_eq!(errors.iter().map(|e| e.offset).collect::<Vec<_>>(), [13, 59], "{errors:?}");
+    let (calls, errors) = find_all("{% open() %} text {{ b() }} {% end");
+    assert_eq!(calls.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["b"]);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+}
+
+#[test]
+fn an_escaped_opening_is_text() {
+    check("\\{{ figure(id=\"a\") }} and \\{% note() %}", "");
+    check("\\\\{{ a() }}", "a{} at 2..11");
+    check("{% note() %}\\{% end %}{% end %}", "note{} at 0..31 body=\"\\\\{% end %}\"");
+}

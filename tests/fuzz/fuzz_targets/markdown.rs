@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -13,6 +13,7 @@ use libfuzzer_sys::fuzz_target;
 use picket::config::Config;
 use picket::content::Page;
 use picket::figures::Figures;
+use picket::links::Urls;
 use picket::markdown::{self, Highlighter, ShortcodeTemplates};
 
 const FRONT_MATTER: &str = "---\ntitle: x\n---\n";
@@ -36,8 +37,7 @@ impl ShortcodeTemplates for Templates {
 /// Everything a page needs from the site, built once per process.
 struct Site {
     config: Config,
-    routes: BTreeMap<PathBuf, String>,
-    assets: BTreeSet<PathBuf>,
+    urls: Urls,
     figures: Figures,
     highlighter: Highlighter,
 }
@@ -54,12 +54,12 @@ fn site() -> &'static Site {
         ];
         let files: Vec<(PathBuf, String)> = data.iter().map(|(p, t)| (PathBuf::from(p), t.to_string())).collect();
         let figures = picket::figures::parse(&files).expect("the fuzz data files parse");
-        let routes = [("content/_index.md", ""), ("content/a.md", "a/"), ("content/guide/b.md", "guide/b/")]
-            .into_iter()
-            .map(|(p, r)| (PathBuf::from(p), r.to_string()))
-            .collect();
-        let assets = [PathBuf::from("content/dot.svg")].into_iter().collect();
-        Site { config, routes, assets, figures, highlighter: Highlighter::default() }
+        let mut urls = Urls::default();
+        for (path, route) in [("content/_index.md", ""), ("content/a.md", "a/"), ("content/guide/b.md", "guide/b/")] {
+            urls.add_page(Path::new(path), route);
+        }
+        urls.add_file("dot.svg", Some(Path::new("content/dot.svg")));
+        Site { config, urls, figures, highlighter: Highlighter::default() }
     })
 }
 
@@ -84,14 +84,19 @@ fuzz_target!(|data: &[u8]| {
     };
     let ctx = markdown::Context {
         config: &site.config,
-        routes: &site.routes,
-        assets: &site.assets,
+        urls: &site.urls,
         figures: &site.figures,
         templates: &Templates,
         highlighter: &site.highlighter,
         files: &NoFiles,
     };
-    let source = markdown::PageSource { path: &page.path, text: &page.text, dir: &page.dir, body_offset: page.body_offset };
+    let source = markdown::PageSource {
+        path: &page.path,
+        text: &page.text,
+        dir: &page.dir,
+        body_offset: page.body_offset,
+        route: &page.route,
+    };
     match markdown::render(&ctx, &source) {
         Ok(rendered) => assert!(!rendered.html.contains("PKTSC") || page.body().contains("PKTSC")),
         Err(errors) => {
