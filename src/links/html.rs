@@ -23,12 +23,31 @@ impl StartTag {
 /// `textarea`. A small tokenizer for the attributes picket needs (ids and links), so that a build
 /// need not parse each page as a document.
 pub fn start_tags(html: &str) -> Vec<StartTag> {
-    let bytes = html.as_bytes();
     let mut tags = Vec::new();
+    for_each_tag(html, |name, attributes| {
+        tags.push(StartTag {
+            name: name.to_ascii_lowercase(),
+            attributes: attributes
+                .iter()
+                .map(|(name, value, at)| (name.to_ascii_lowercase(), decode_entities(value), *at))
+                .collect(),
+        });
+    });
+    tags
+}
+
+/// An attribute as written: its name, its raw value and the byte offset of the value.
+type RawAttribute<'a> = (&'a str, &'a str, usize);
+
+/// Calls `visit` with the name and the raw attributes of every start tag, in order, allocating
+/// nothing per tag: a build runs this on every page.
+fn for_each_tag<'a>(html: &'a str, mut visit: impl FnMut(&'a str, &[RawAttribute<'a>])) {
+    let bytes = html.as_bytes();
+    let mut attributes: Vec<RawAttribute<'a>> = Vec::new();
     let mut i = 0;
-    while let Some(found) = html[i..].find('<') {
+    while let Some(found) = memchr_lt(&bytes[i..]) {
         i += found;
-        if html[i..].starts_with("<!--") {
+        if bytes[i..].starts_with(b"<!--") {
             i = html[i..].find("-->").map_or(html.len(), |end| i + end + 3);
             continue;
         }
@@ -41,69 +60,72 @@ pub fn start_tags(html: &str) -> Vec<StartTag> {
             i += 1;
             continue;
         }
-        let name = html[name_start..j].to_ascii_lowercase();
-        let (attributes, end) = read_attributes(html, j);
-        i = end;
-        if matches!(name.as_str(), "script" | "style" | "textarea") {
-            let close = format!("</{name}");
-            i = find_ascii_case_insensitive(&html[i..], &close).map_or(html.len(), |at| i + at);
+        let name = &html[name_start..j];
+        attributes.clear();
+        i = read_attributes(html, j, &mut attributes);
+        visit(name, &attributes);
+        for raw_text in ["script", "style", "textarea"] {
+            if name.eq_ignore_ascii_case(raw_text) {
+                let close = format!("</{raw_text}");
+                i = find_ascii_case_insensitive(&html[i..], &close).map_or(html.len(), |at| i + at);
+            }
         }
-        tags.push(StartTag { name, attributes });
     }
-    tags
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|b| *b == b'<')
 }
 
 fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
     haystack.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// Reads the attributes of a tag from byte `i` (just after its name) to its `>`; returns them
-/// and the offset after the tag.
-fn read_attributes(html: &str, mut i: usize) -> (Vec<(String, String, usize)>, usize) {
+/// Reads the attributes of a tag from byte `i` (just after its name) to its `>` into
+/// `attributes`; returns the offset after the tag.
+fn read_attributes<'a>(html: &'a str, mut i: usize, attributes: &mut Vec<RawAttribute<'a>>) -> usize {
     let bytes = html.as_bytes();
-    let mut attributes = Vec::new();
     loop {
         while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
             i += 1;
         }
         if i >= bytes.len() {
-            return (attributes, i);
+            return i;
         }
         if bytes[i] == b'>' {
-            return (attributes, i + 1);
+            return i + 1;
         }
         let name_start = i;
         while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
             i += 1;
         }
-        let name = html[name_start..i].to_ascii_lowercase();
+        let name = &html[name_start..i];
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
         }
         if bytes.get(i) != Some(&b'=') {
-            attributes.push((name, String::new(), i));
+            attributes.push((name, "", i));
             continue;
         }
         i += 1;
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
         }
-        let (value, value_start) = match bytes.get(i) {
+        match bytes.get(i) {
             Some(&quote @ (b'"' | b'\'')) => {
                 let start = i + 1;
-                let end = html[start..].find(quote as char).map_or(html.len(), |e| start + e);
+                let end = bytes[start..].iter().position(|b| *b == quote).map_or(html.len(), |e| start + e);
                 i = (end + 1).min(html.len());
-                (&html[start..end], start)
+                attributes.push((name, &html[start..end], start));
             }
             _ => {
                 let start = i;
                 while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
                     i += 1;
                 }
-                (&html[start..i], start)
+                attributes.push((name, &html[start..i], start));
             }
-        };
-        attributes.push((name, decode_entities(value), value_start));
+        }
     }
 }
 
@@ -157,16 +179,13 @@ pub fn decode_entities(text: &str) -> String {
 /// standard also scrolls to).
 pub fn ids_in_html(html: &str) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
-    for tag in start_tags(html) {
-        if let Some((id, _)) = tag.attribute("id") {
-            ids.insert(id.to_string());
+    for_each_tag(html, |tag, attributes| {
+        for (name, value, _) in attributes {
+            if name.eq_ignore_ascii_case("id") || (name.eq_ignore_ascii_case("name") && tag.eq_ignore_ascii_case("a")) {
+                ids.insert(decode_entities(value));
+            }
         }
-        if tag.name == "a"
-            && let Some((name, _)) = tag.attribute("name")
-        {
-            ids.insert(name.to_string());
-        }
-    }
+    });
     ids
 }
 

@@ -96,7 +96,10 @@ pub(super) fn table_captions(events: Vec<Event>) -> Vec<Event> {
         }
         events[i..].iter().position(|e| matches!(e, Event::End(TagEnd::Paragraph))).map(|len| i + len)
     };
-    if !events.iter().any(|e| matches!(e, Event::Start(Tag::Table(_)))) {
+    let has_caption = events
+        .windows(2)
+        .any(|pair| matches!(pair, [Event::Start(Tag::Paragraph), Event::Text(first)] if first.starts_with("Table:")));
+    if !has_caption || !events.iter().any(|e| matches!(e, Event::Start(Tag::Table(_)))) {
         return events;
     }
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 2);

@@ -7,14 +7,15 @@
 //! highlighted line by line: a line starting with a prompt (`$`, `#` or `%` and a space) is a
 //! command in Bash, any other line is output. An unknown language stays plain, escaped text.
 //!
-//! The syntax set is loaded once per build and shared by every page and thread. Parsing a line
+//! The syntax set is loaded once per build, when the first code block needs it, and shared by
+//! every page and thread. Parsing a line
 //! is the cost of highlighting (syntect's regexes, without C), and most lines of code repeat
 //! across pages (`}`, `fn main() {`, imports), so the parse of each line is remembered with the
 //! parser state it started from: a line met again in the same state reuses its parse. The HTML
 //! is exactly what syntect's `ClassedHTMLGenerator` writes; a test compares the two.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
@@ -54,22 +55,23 @@ enum Found<'a> {
 
 /// Highlights code blocks; build once per build and share.
 pub struct Highlighter {
-    syntaxes: SyntaxSet,
+    /// Loaded when the first code block is highlighted: a site without code never pays for it.
+    syntaxes: OnceLock<SyntaxSet>,
     lines: Mutex<LineCache>,
     max_lines: usize,
 }
 
 impl Default for Highlighter {
     fn default() -> Highlighter {
-        Highlighter {
-            syntaxes: two_face::syntax::extra_newlines(),
-            lines: Mutex::new(HashMap::new()),
-            max_lines: MAX_LINES,
-        }
+        Highlighter { syntaxes: OnceLock::new(), lines: Mutex::new(HashMap::new()), max_lines: MAX_LINES }
     }
 }
 
 impl Highlighter {
+    fn syntaxes(&self) -> &SyntaxSet {
+        self.syntaxes.get_or_init(two_face::syntax::extra_newlines)
+    }
+
     /// `<pre><code>` with `hl-` classes; unknown languages are escaped as plain text.
     pub fn highlight(&self, code: &str, language: Option<&str>) -> String {
         let class = language.map(|l| format!(" class=\"language-{}\"", escape(l))).unwrap_or_default();
@@ -85,7 +87,7 @@ impl Highlighter {
     /// The syntax for a code block's language.
     fn find(&self, language: &str) -> Found<'_> {
         let lower = language.to_ascii_lowercase();
-        let by_name = |name: &str| self.syntaxes.find_syntax_by_name(name);
+        let by_name = |name: &str| self.syntaxes().find_syntax_by_name(name);
         let found = match lower.as_str() {
             "console" | "shell-session" | "shellsession" | "sh-session" | "terminal" => {
                 return by_name("Bourne Again Shell (bash)").map_or(Found::Nothing, Found::Console);
@@ -95,7 +97,7 @@ impl Highlighter {
             // and the HTML around them.
             "go-html-template" | "go-text-template" | "go-template" | "gotmpl" | "gohtml" | "tmpl" | "handlebars"
             | "hbs" | "mustache" => by_name("HTML (Jinja2)"),
-            _ => self.syntaxes.find_syntax_by_token(language),
+            _ => self.syntaxes().find_syntax_by_token(language),
         };
         found.map_or(Found::Nothing, Found::Syntax)
     }
@@ -166,7 +168,7 @@ impl Highlighter {
             }
         }
         let start = state.clone();
-        let ops = state.parse_line(line, &self.syntaxes).ok()?;
+        let ops = state.parse_line(line, self.syntaxes()).ok()?;
         let mut lines = self.lines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if lines.len() >= self.max_lines && !lines.contains_key(line) {
             return Some(ops);
@@ -199,8 +201,8 @@ mod tests {
 
     /// What syntect itself writes, with no cache.
     fn straightforward(highlighter: &Highlighter, code: &str, language: &str) -> String {
-        let syntax = highlighter.syntaxes.find_syntax_by_token(language).unwrap();
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &highlighter.syntaxes, CLASS_STYLE);
+        let syntax = highlighter.syntaxes().find_syntax_by_token(language).unwrap();
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, highlighter.syntaxes(), CLASS_STYLE);
         for line in LinesWithEndings::from(code) {
             generator.parse_html_for_line_which_includes_newline(line).unwrap();
         }
