@@ -764,17 +764,20 @@ fn assign_pending_ids(
             _ => {}
         }
     }
-    // Headings with written ids were listed as they came; put every heading in page order.
-    if !headings.is_empty() {
-        state.headings.extend(headings);
-        let order: Vec<String> = events
+    // Headings with written ids were listed as they came, before these: put them in page order.
+    let written = state.headings.len() > first;
+    state.headings.extend(headings);
+    if written {
+        let order: std::collections::HashMap<&str, usize> = events
             .iter()
             .filter_map(|e| match e {
-                Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+                Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.as_ref()),
                 _ => None,
             })
+            .enumerate()
+            .map(|(i, id)| (id, i))
             .collect();
-        state.headings[first..].sort_by_key(|(_, id, _)| order.iter().position(|o| o == id).unwrap_or(usize::MAX));
+        state.headings[first..].sort_by_key(|(_, id, _)| order.get(id.as_str()).copied().unwrap_or(usize::MAX));
     }
 }
 

@@ -30,11 +30,13 @@ pub fn heading_id(rule: HeadingIds, text: &str) -> String {
 
 fn github(text: &str) -> String {
     let mut id = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c == ' ' {
-            id.push('-');
-        } else if c == '-' || is_word(c) {
-            id.push(c);
+    for c in text.chars() {
+        match c {
+            ' ' => id.push('-'),
+            '-' | '_' => id.push(c),
+            c if c.is_ascii_alphanumeric() => id.push(c.to_ascii_lowercase()),
+            c if c.is_ascii() => {}
+            c => id.extend(c.to_lowercase().filter(|c| is_word(*c))),
         }
     }
     id
