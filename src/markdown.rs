@@ -566,40 +566,11 @@ fn markdown_to_html(
             }
             Event::End(TagEnd::Heading(_)) => {
                 let Some(open) = heading.take() else { continue };
-                let title = shortcodes.substitute(&plain_text(&open.inner), |o, i| o.text[i].clone());
-                let id_text = shortcodes.substitute(&open.id_text, |o, i| o.text[i].clone());
-                let level = open.level;
-                let explicit = open.id.map(|id| id.to_string());
-                let in_footnote = footnote.is_some();
                 let target = match &mut footnote {
-                    Some((_, buffer)) => buffer,
-                    None => &mut events,
+                    Some((_, buffer)) => Target::Footnote(buffer),
+                    None => Target::Body(&mut events, &mut pending),
                 };
-                let id = match explicit {
-                    Some(id) => {
-                        state.used_ids.reserve(&id);
-                        state.headings.push((level as u8, id.clone(), title));
-                        Some(id)
-                    }
-                    // Headings inside a footnote are rare; their ids are made at once.
-                    None if in_footnote => {
-                        let id = state.used_ids.unique(&ids::heading_id(rule, &id_text));
-                        state.headings.push((level as u8, id.clone(), title));
-                        Some(id)
-                    }
-                    None => {
-                        pending.push(PendingId { index: target.len(), level: Some(level as u8), id_text, title });
-                        None
-                    }
-                };
-                target.push(Event::Start(Tag::Heading {
-                    level,
-                    id: id.map(CowStr::from),
-                    classes: open.classes,
-                    attrs: open.attrs,
-                }));
-                target.extend(open.inner);
-                target.push(Event::End(TagEnd::Heading(level)));
+                end_heading(open, rule, shortcodes, target, state);
                 continue;
             }
             Event::Start(Tag::DefinitionListTitle) if rule == HeadingIds::Mdbook && footnote.is_none() => {
@@ -689,31 +660,9 @@ fn markdown_to_html(
                 to_file_offset,
                 state,
             )),
-            Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let label = alert_label(kind);
-                Event::Html(
-                    format!(
-                        "<section class=\"alert alert-{}\" aria-label=\"{label}\">\n<p class=\"alert-title\">{label}</p>\n",
-                        label.to_ascii_lowercase()
-                    )
-                    .into(),
-                )
-            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => Event::Html(alert_start(kind).into()),
             Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</section>\n".into()),
-            Event::FootnoteReference(label) => {
-                let label = slugify(&label);
-                if !state.footnote_order.contains(&label) {
-                    state.footnote_order.push(label.clone());
-                }
-                let number = state.footnote_order.iter().position(|l| *l == label).unwrap_or(0) + 1;
-                let count = state.footnote_refs.entry(label.clone()).or_insert(0);
-                *count += 1;
-                let ref_id = if *count == 1 { format!("fnref-{label}") } else { format!("fnref-{label}-{count}") };
-                Event::Html(
-                    format!("<sup class=\"footnote-ref\"><a href=\"#fn-{label}\" id=\"{ref_id}\">[{number}]</a></sup>")
-                        .into(),
-                )
-            }
+            Event::FootnoteReference(label) => footnote_reference(&label, state),
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 footnote = Some((slugify(&label), Vec::new()));
                 continue;
@@ -741,6 +690,80 @@ fn markdown_to_html(
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     blocks::accessible_tables(html)
+}
+
+/// Where a finished heading goes: the body (whose ids are made once it is all read), or a
+/// footnote being read.
+enum Target<'e, 'a> {
+    Body(&'e mut Vec<Event<'a>>, &'e mut Vec<PendingId>),
+    Footnote(&'e mut Vec<Event<'a>>),
+}
+
+/// Writes a heading that was read whole: its title with shortcodes as text, its written id
+/// taken, or its id left to `assign_pending_ids` (made at once inside a footnote, where they are
+/// rare).
+fn end_heading<'a>(
+    open: OpenHeading<'a>,
+    rule: HeadingIds,
+    shortcodes: &Outputs,
+    target: Target<'_, 'a>,
+    state: &mut State,
+) {
+    let title = shortcodes.substitute(&plain_text(&open.inner), |o, i| o.text[i].clone());
+    let id_text = shortcodes.substitute(&open.id_text, |o, i| o.text[i].clone());
+    let level = open.level;
+    let (events, id) = match (target, open.id.map(|id| id.to_string())) {
+        (target, Some(id)) => {
+            state.used_ids.reserve(&id);
+            state.headings.push((level as u8, id.clone(), title));
+            let events = match target {
+                Target::Body(events, _) | Target::Footnote(events) => events,
+            };
+            (events, Some(id))
+        }
+        (Target::Footnote(events), None) => {
+            let id = state.used_ids.unique(&ids::heading_id(rule, &id_text));
+            state.headings.push((level as u8, id.clone(), title));
+            (events, Some(id))
+        }
+        (Target::Body(events, pending), None) => {
+            pending.push(PendingId { index: events.len(), level: Some(level as u8), id_text, title });
+            (events, None)
+        }
+    };
+    events.push(Event::Start(Tag::Heading {
+        level,
+        id: id.map(CowStr::from),
+        classes: open.classes,
+        attrs: open.attrs,
+    }));
+    events.extend(open.inner);
+    events.push(Event::End(TagEnd::Heading(level)));
+}
+
+/// The link to a note, numbered in order of first reference; a note referred to again gets
+/// another back-link id.
+fn footnote_reference<'a>(label: &str, state: &mut State) -> Event<'a> {
+    let label = slugify(label);
+    if !state.footnote_order.contains(&label) {
+        state.footnote_order.push(label.clone());
+    }
+    let number = state.footnote_order.iter().position(|l| *l == label).unwrap_or(0) + 1;
+    let count = state.footnote_refs.entry(label.clone()).or_insert(0);
+    *count += 1;
+    let ref_id = if *count == 1 { format!("fnref-{label}") } else { format!("fnref-{label}-{count}") };
+    Event::Html(
+        format!("<sup class=\"footnote-ref\"><a href=\"#fn-{label}\" id=\"{ref_id}\">[{number}]</a></sup>").into(),
+    )
+}
+
+/// The start of a GitHub alert: a section labelled by its kind, which its first line says in words.
+fn alert_start(kind: BlockQuoteKind) -> String {
+    let label = alert_label(kind);
+    format!(
+        "<section class=\"alert alert-{}\" aria-label=\"{label}\">\n<p class=\"alert-title\">{label}</p>\n",
+        label.to_ascii_lowercase()
+    )
 }
 
 /// Gives the headings (and, for `mdbook`, the terms) that have no `{#id}` their ids, in order,
