@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::{SiteModel, url_of};
+use super::SiteModel;
+use super::model::url_of;
 use crate::config::Config;
 use crate::content::Page;
 use crate::error::{Error, Errors};
@@ -217,7 +218,7 @@ pub(super) fn paginator(
 
 /// The pages before and after `page` in its section's order, leaving out redirects.
 pub(super) fn neighbours(config: &Config, model: &SiteModel, page: &Page) -> (Option<Link>, Option<Link>) {
-    let Some(parent) = super::parent_route(page) else { return (None, None) };
+    let Some(parent) = super::model::parent_route(page) else { return (None, None) };
     let siblings: Vec<&Page> = model
         .children
         .get(&parent)

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use super::{SiteModel, listing, url_of};
+use super::model::url_of;
+use super::{SiteModel, listing};
 use crate::config::Config;
 use crate::content::{Page, RedirectTarget};
 use crate::error::{Errors, Location};

@@ -1,0 +1,411 @@
+//! The template model: what every page knows about the others (routes, listings, navigation,
+//! tags, breadcrumbs), and the typed contexts page, section, tag and 404 templates get. Pure:
+//! turns loaded pages and their rendered Markdown into HTML through the theme.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::content::{self, Content, Page, PageKind};
+use crate::error::{Error, Errors};
+use crate::figures::{Figures, Source};
+use crate::links::Urls;
+use crate::markdown::{self, Highlighter, Rendered};
+use crate::notice::Notice;
+use crate::output::{OutputFile, OutputPath};
+use crate::render::{self, Link, NavItem, PageContext, SiteContext, Summary, TagLink, Theme};
+use crate::typography::smart;
+
+use super::cache::Loaded;
+use super::outputs::redirects_file;
+use super::{DiskFiles, Sink, listing, page_output_path, redirects};
+
+/// What every page needs to know about the others: routes, listings, navigation, tags.
+pub(super) struct SiteModel<'a> {
+    /// Each page's file -> its route (for `redirect_to`, which names a file).
+    pub(crate) routes: BTreeMap<PathBuf, String>,
+    pub(crate) by_route: BTreeMap<&'a str, &'a Page>,
+    pub(crate) children: BTreeMap<String, Vec<&'a Page>>,
+    /// By `tag_key`.
+    pub(crate) tags: BTreeMap<String, Tag<'a>>,
+    /// `site` for templates, converted once: it is the same for every page.
+    pub(crate) site_value: render::SiteValue,
+    /// The summary HTML of each page with a `<!-- more -->` marker, by path.
+    pub(crate) summaries: HashMap<PathBuf, String>,
+    /// Where each page with `redirect_to` leads, by path.
+    pub(crate) redirect_targets: HashMap<PathBuf, (redirects::Target, Option<markdown::AnchorLink>)>,
+}
+
+/// What the Markdown of every page is rendered with.
+pub(super) fn markdown_context<'a>(
+    config: &'a Config,
+    loaded: &'a Loaded,
+    urls: &'a Urls,
+    highlighter: &'a Highlighter,
+    files: &'a DiskFiles,
+) -> markdown::Context<'a> {
+    markdown::Context {
+        config,
+        urls,
+        figures: &loaded.figures.value,
+        templates: &*loaded.theme.value,
+        highlighter,
+        files,
+    }
+}
+
+/// The URL of the top-level route `route` falls under, which the navigation marks as current.
+pub(super) fn nav_url(config: &Config, route: &str) -> String {
+    match route.split_once('/') {
+        Some((top, _)) => url_of(config, &format!("{top}/")),
+        None => url_of(config, route),
+    }
+}
+
+impl<'a> SiteModel<'a> {
+    pub(crate) fn new(config: &Config, content: &'a Content) -> SiteModel<'a> {
+        let pages = &content.pages;
+        let by_route: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.route.as_str(), p)).collect();
+        let mut children: BTreeMap<String, Vec<&Page>> = BTreeMap::new();
+        for page in pages {
+            if let Some(parent) = parent_route(page) {
+                children.entry(parent).or_default().push(page);
+            }
+        }
+        for (route, list) in children.iter_mut() {
+            let section = by_route.get(route.as_str()).map(|p| &p.front_matter);
+            content::sort_listing(list, section.and_then(|f| f.sort_by), section.is_some_and(|f| f.reverse));
+        }
+        // Home, then the top-level sections and pages, in listing order.
+        let top = by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied());
+        let (title, description) = (smart(&config.title), smart(&config.description));
+        let site = SiteContext {
+            title: &title,
+            description: &description,
+            language: &config.language,
+            base_url: &config.base_url,
+            base_path: &config.base_path,
+            extra: &config.extra,
+            nav: top.map(|p| NavItem { title: smart(&p.front_matter.title), url: url_of(config, &p.route) }).collect(),
+        };
+        SiteModel {
+            routes: pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect(),
+            by_route,
+            children,
+            tags: collect_tags(pages),
+            site_value: render::SiteValue::new(&site),
+            summaries: HashMap::new(),
+            redirect_targets: HashMap::new(),
+        }
+    }
+}
+
+pub(super) fn url_of(config: &Config, route: &str) -> String {
+    format!("{}/{route}", config.base_path)
+}
+
+pub(super) fn iso(date: Option<jiff::civil::Date>) -> Option<String> {
+    date.map(|d| d.to_string())
+}
+
+pub(super) fn summary(config: &Config, model: &SiteModel, page: &Page) -> Summary {
+    let description = smart(page.front_matter.description.as_deref().unwrap_or_default());
+    let summary = match model.summaries.get(&page.path) {
+        Some(html) => html.clone(),
+        None => listing::description_html(&description),
+    };
+    Summary {
+        title: smart(&page.front_matter.title),
+        url: url_of(config, &page.route),
+        description,
+        date: iso(page.front_matter.date),
+        weight: page.front_matter.weight,
+        summary,
+    }
+}
+
+/// The route of the section that lists `page` (`""` for home), or `None` for home itself.
+pub(super) fn parent_route(page: &Page) -> Option<String> {
+    if page.kind == PageKind::Home {
+        return None;
+    }
+    Some(parent_of_route(&page.route))
+}
+
+pub(super) fn parent_of_route(route: &str) -> String {
+    let trimmed = route.trim_end_matches('/');
+    trimmed.rfind('/').map_or(String::new(), |i| format!("{}/", &trimmed[..i]))
+}
+
+/// The sources a page shows: those its front matter names, then those its figures cite.
+pub(super) fn page_sources<'f>(figures: &'f Figures, page: &Page, cited: &[String]) -> Result<Vec<&'f Source>, Error> {
+    let mut ids: Vec<&String> = page.front_matter.sources.iter().collect();
+    ids.extend(cited.iter().filter(|c| !page.front_matter.sources.contains(c)));
+    let mut sources = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(source) = figures.source(id) else {
+            let key = match page.front_matter.sources.iter().position(|s| s == id) {
+                Some(index) => format!("sources/{index}"),
+                None => "sources".to_string(),
+            };
+            return Err(page.error_at_key(
+                &key,
+                format!(
+                    "`sources` names `{id}`, which is not in the sources registry; add it to `content/_data/` or fix the id"
+                ),
+            ));
+        };
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    sources.sort_by_key(|s| figures.sources.iter().position(|r| r.id == s.id));
+    Ok(sources)
+}
+
+/// The files of one page: its HTML, a redirect page for a page with `redirect_to`, or one HTML
+/// file per page of a paginated section's listing (the first at the section's own URL).
+pub(super) fn render_page(
+    config: &Config,
+    figures: &Figures,
+    theme: &Theme,
+    model: &SiteModel,
+    page: &Page,
+    rendered: &Rendered,
+) -> Result<Vec<OutputFile>, Error> {
+    let front = &page.front_matter;
+    if let Some((target, _)) = model.redirect_targets.get(&page.path) {
+        let html = redirect_html(config, theme, model, target)?;
+        return Ok(vec![OutputFile::text(page_output_path(page)?, html)]);
+    }
+    let listed: Vec<Summary> =
+        model.children.get(&page.route).into_iter().flatten().map(|p| summary(config, model, p)).collect();
+    let (previous, next) = listing::neighbours(config, model, page);
+    // Front-matter text gets the body's typography wherever templates show it.
+    let (title, description) = (smart(&front.title), smart(front.description.as_deref().unwrap_or("")));
+    let context = PageContext {
+        kind: match page.kind {
+            PageKind::Home => "home",
+            PageKind::Section => "section",
+            PageKind::Page => "page",
+        },
+        title: &title,
+        description: &description,
+        url: url_of(config, &page.route),
+        permalink: format!("{}/{}", config.base_url, page.route),
+        date: iso(front.date),
+        updated: iso(front.updated.or(front.date)),
+        review_date: iso(front.review_date),
+        content: &rendered.html,
+        toc: &rendered.toc,
+        show_toc: front.toc.unwrap_or(rendered.toc.len() >= 3),
+        sources: page_sources(figures, page, &rendered.cited_sources)?,
+        extra: front.extra.as_ref().map(crate::yaml::to_json).unwrap_or(serde_json::json!({})),
+        tags: page_tags(config, model, page),
+        pages: listed,
+        paginator: None,
+        previous,
+        next,
+        ancestors: ancestors(config, page, &model.by_route),
+        has_code: rendered.has_code,
+        word_count: rendered.word_count,
+        nav_url: nav_url(config, &page.route),
+        notice: Notice::resolve(config.notice.as_ref(), front.notice.as_ref()).map(smart),
+    };
+    let template = match (&front.template, page.kind) {
+        (Some(name), _) => name.as_str(),
+        (None, PageKind::Home) => "index.html",
+        (None, PageKind::Section) => "section.html",
+        (None, PageKind::Page) => "page.html",
+    };
+    if front.template.is_some() && !theme.has_template(template) {
+        return Err(page.error_at_key(
+            "template",
+            format!(
+                "the theme has no template `{template}`; add `{}` or fix the name",
+                theme.path_of(template).display()
+            ),
+        ));
+    }
+    let pagers = listing::pagers(page, context.pages.len());
+    if pagers.is_empty() {
+        let html = render::render_page(theme, template, &model.site_value, &context)?;
+        return Ok(vec![OutputFile::text(page_output_path(page)?, html)]);
+    }
+    let per_page = front.paginate_by.unwrap_or(1);
+    let mut files = Vec::with_capacity(pagers.len());
+    for (index, pager) in pagers.iter().enumerate() {
+        let mut context = context.clone();
+        context.url = url_of(config, &pager.route);
+        context.permalink = format!("{}/{}", config.base_url, pager.route);
+        context.paginator = Some(listing::paginator(config, &pagers, index, per_page, &context.pages));
+        let html = render::render_page(theme, template, &model.site_value, &context)?;
+        files.push(OutputFile::text(pager.output.clone(), html));
+    }
+    Ok(files)
+}
+
+pub(super) fn redirect_html(
+    config: &Config,
+    theme: &Theme,
+    model: &SiteModel,
+    target: &redirects::Target,
+) -> Result<String, Error> {
+    let redirect = render::RedirectContext { url: &target.url, permalink: &target.permalink, title: &target.title };
+    render::redirect_page(config, theme, &model.site_value, &redirect)
+}
+
+/// A page the theme renders with no Markdown behind it: 404, a tag, the list of tags.
+pub(super) fn special_page<'a>(
+    config: &Config,
+    kind: &'static str,
+    title: &'a str,
+    route: &str,
+    pages: Vec<Summary>,
+) -> PageContext<'a> {
+    PageContext {
+        kind,
+        title,
+        description: "",
+        url: url_of(config, route),
+        permalink: format!("{}/{route}", config.base_url),
+        date: None,
+        updated: None,
+        review_date: None,
+        content: "",
+        toc: &[],
+        show_toc: false,
+        sources: Vec::new(),
+        extra: serde_json::json!({}),
+        tags: Vec::new(),
+        pages,
+        paginator: None,
+        previous: None,
+        next: None,
+        ancestors: Vec::new(),
+        has_code: false,
+        word_count: 0,
+        nav_url: nav_url(config, route),
+        notice: Notice::resolve(config.notice.as_ref(), None).map(smart),
+    }
+}
+
+/// 404.html, a page per tag, the list of tags, the redirect pages of aliases and `_redirects`.
+pub(super) fn render_site_pages(
+    config: &Config,
+    theme: &Theme,
+    model: &SiteModel,
+    pages: &[Page],
+    sink: &dyn Sink,
+) -> Result<(), Errors> {
+    let mut errors = Errors::default();
+    let mut put = |path: String, html: Result<String, Error>| {
+        let file = OutputPath::new(&path).map_err(Error::msg).and_then(|path| Ok(OutputFile::text(path, html?)));
+        if let Err(err) = file.and_then(|file| sink.put(file).map(drop)) {
+            errors.push(err);
+        }
+    };
+    let not_found = special_page(config, "404", "Page not found", "404.html", Vec::new());
+    put("404.html".to_string(), render::render_page(theme, "404.html", &model.site_value, &not_found));
+    for tag in model.tags.values() {
+        let route = format!("tags/{}/", markdown::slugify(&tag.name));
+        let listed = tag.pages.iter().map(|p| summary(config, model, p)).collect();
+        let context = special_page(config, "tag", &tag.name, &route, listed);
+        put(format!("{route}index.html"), render::render_page(theme, "tag.html", &model.site_value, &context));
+    }
+    if !model.tags.is_empty() {
+        let listed = model
+            .tags
+            .values()
+            .map(|t| {
+                let link = tag_link(config, &t.name);
+                Summary {
+                    title: link.title,
+                    url: link.url,
+                    description: String::new(),
+                    date: None,
+                    weight: None,
+                    summary: String::new(),
+                }
+            })
+            .collect();
+        let context = special_page(config, "tags", "Tags", "tags/", listed);
+        put("tags/index.html".to_string(), render::render_page(theme, "tags.html", &model.site_value, &context));
+    }
+    let aliases = redirects::aliases(config, model, pages);
+    for redirect in &aliases {
+        let html = redirect_html(config, theme, model, &redirect.target);
+        put(redirect.from.as_str().to_string(), html);
+    }
+    if let Some(file) = redirects_file(config, model, pages, &aliases)
+        && let Err(err) = sink.put(file)
+    {
+        errors.push(err);
+    }
+    errors.into_result(())
+}
+
+/// A page's tags, each spelt as the site first wrote it and listed once.
+pub(super) fn page_tags(config: &Config, model: &SiteModel, page: &Page) -> Vec<TagLink> {
+    let mut keys: Vec<String> = Vec::new();
+    for name in &page.front_matter.tags {
+        let key = tag_key(name);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.iter()
+        .filter_map(|key| model.tags.get(key))
+        .map(|tag| {
+            let link = tag_link(config, &tag.name);
+            TagLink { name: link.title, url: link.url }
+        })
+        .collect()
+}
+
+pub(super) fn tag_link(config: &Config, tag: &str) -> Link {
+    Link { title: tag.to_string(), url: url_of(config, &format!("tags/{}/", markdown::slugify(tag))) }
+}
+
+/// Every tag with its pages, keyed by the tag in lower case, so that "Blog" and "blog" are one
+/// tag; each keeps the spelling it was first written with (in page order).
+pub(super) fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag<'_>> {
+    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+    for page in pages {
+        for name in &page.front_matter.tags {
+            let tag = tags.entry(tag_key(name)).or_insert_with(|| Tag { name: name.clone(), pages: Vec::new() });
+            // A page that writes one tag twice, in two cases, is listed once.
+            if !tag.pages.iter().any(|p| std::ptr::eq(*p, page)) {
+                tag.pages.push(page);
+            }
+        }
+    }
+    for tag in tags.values_mut() {
+        tag.pages.sort_by(|a, b| content::listing_order(a, b));
+    }
+    tags
+}
+
+/// What makes two tags one: their text without case.
+pub(super) fn tag_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// A tag as the site shows it: its first spelling and its pages.
+pub(super) struct Tag<'a> {
+    pub(crate) name: String,
+    pub(crate) pages: Vec<&'a Page>,
+}
+
+pub(super) fn ancestors(config: &Config, page: &Page, by_route: &BTreeMap<&str, &Page>) -> Vec<Link> {
+    let mut links = Vec::new();
+    let mut route = parent_route(page);
+    while let Some(current) = route {
+        if let Some(parent) = by_route.get(current.as_str()) {
+            links.push(Link { title: smart(&parent.front_matter.title), url: url_of(config, &parent.route) });
+        }
+        route = if current.is_empty() { None } else { Some(parent_of_route(&current)) };
+    }
+    links.reverse();
+    links
+}
