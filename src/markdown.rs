@@ -17,19 +17,20 @@ mod highlight;
 mod ids;
 pub mod include;
 mod resolve;
+mod rewriter;
 pub mod shortcodes;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::Options;
 use serde::Serialize;
 
 pub use highlight::Highlighter;
 pub use include::{IncludeFiles, Included};
 
-use crate::config::{Config, HeadingIds};
+use crate::config::Config;
 use crate::error::{Error, Errors, Location};
 use crate::figures::{self, Figures};
 use crate::links::{self, Urls};
@@ -334,7 +335,8 @@ fn render_fragment(ctx: &Context, page: &PageSource, text: &str, base: usize, st
         }
         (offset as isize + shift) as usize
     };
-    let html = markdown_to_html(ctx, page, &substituted, &outputs, &|offset| base + to_original(offset), state);
+    let to_file_offset = |offset| base + to_original(offset);
+    let html = rewriter::Rewriter::new(ctx, page, &substituted, &outputs, &to_file_offset, state).rewrite();
     // Footnote definitions are rendered apart from the body, so their shortcodes must be put back
     // too (found by the `markdown` fuzz target). Nested fragments have put back theirs already,
     // so every placeholder left belongs to this fragment.
@@ -483,337 +485,6 @@ fn unknown_id<'a>(kind: &str, id: Option<String>, known: impl Iterator<Item = &'
     }
 }
 
-/// A heading being read: its level, id, classes, attributes, the events inside it and the text
-/// its id is made from.
-struct OpenHeading<'a> {
-    level: HeadingLevel,
-    id: Option<CowStr<'a>>,
-    classes: Vec<CowStr<'a>>,
-    attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
-    inner: Vec<Event<'a>>,
-    id_text: String,
-}
-
-/// An element whose id is made once the whole fragment is read, so that every id the editor
-/// wrote (`{#id}`) is taken first, as Zola does.
-struct PendingId {
-    /// Index of its start event in `events`.
-    index: usize,
-    /// The heading level, or `None` for a definition-list term (`mdbook` ids only).
-    level: Option<u8>,
-    id_text: String,
-    title: String,
-}
-
-/// The `[!NOTE]` kinds of GitHub's alerts, as the words a reader sees.
-fn alert_label(kind: BlockQuoteKind) -> &'static str {
-    match kind {
-        BlockQuoteKind::Note => "Note",
-        BlockQuoteKind::Tip => "Tip",
-        BlockQuoteKind::Important => "Important",
-        BlockQuoteKind::Warning => "Warning",
-        BlockQuoteKind::Caution => "Caution",
-    }
-}
-
-/// The characters smart punctuation writes in place of `'`, `"`, `--`, `---` and `...`.
-fn is_smart_punctuation(text: &str) -> bool {
-    matches!(text, "\u{2018}" | "\u{2019}" | "\u{201c}" | "\u{201d}" | "\u{2013}" | "\u{2014}" | "\u{2026}")
-}
-
-/// The language of a code block's info string: its first word before a space or a comma
-/// (`rust,ignore`, `python title=x`, `scss, linenos`).
-fn info_language(info: &str) -> Option<&str> {
-    info.split([' ', '\t', ',']).find(|word| !word.is_empty())
-}
-
-/// Runs pulldown-cmark over `text` (shortcodes already replaced) and rewrites its events.
-fn markdown_to_html(
-    ctx: &Context,
-    page: &PageSource,
-    text: &str,
-    shortcodes: &Outputs,
-    to_file_offset: &dyn Fn(usize) -> usize,
-    state: &mut State,
-) -> String {
-    let error_at =
-        |offset: usize, message: String| Error::at_offset(page.path, page.text, to_file_offset(offset), message);
-    let rule = ctx.config.heading_ids;
-    let first_heading = state.headings.len();
-    let typed_forms = ctx.figures.typed_forms();
-    let mut events: Vec<Event> = Vec::new();
-    let mut pending: Vec<PendingId> = Vec::new();
-    let mut heading: Option<OpenHeading> = None;
-    // A definition-list term being read, for `mdbook` ids: its start index and text.
-    let mut term: Option<(usize, String, String)> = None;
-    let mut code: Option<(Option<String>, String)> = None;
-    let mut footnote: Option<(String, Vec<Event>)> = None;
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
-        // For `picket check`: blocks it checks say which line of the file they come from.
-        if ctx.config.source_markers
-            && matches!(event, Event::Start(Tag::Heading { .. } | Tag::Table(_) | Tag::HtmlBlock))
-        {
-            let marker = Event::Html(crate::checks::markers::at(to_file_offset(range.start)).into());
-            match &mut footnote {
-                Some((_, buffer)) => buffer.push(marker),
-                None => events.push(marker),
-            }
-        }
-        let event = match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                heading = Some(OpenHeading { level, id, classes, attrs, inner: Vec::new(), id_text: String::new() });
-                continue;
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                let Some(open) = heading.take() else { continue };
-                let target = match &mut footnote {
-                    Some((_, buffer)) => Target::Footnote(buffer),
-                    None => Target::Body(&mut events, &mut pending),
-                };
-                end_heading(open, rule, shortcodes, target, state);
-                continue;
-            }
-            Event::Start(Tag::DefinitionListTitle) if rule == HeadingIds::Mdbook && footnote.is_none() => {
-                term = Some((events.len(), String::new(), String::new()));
-                Event::Start(Tag::DefinitionListTitle)
-            }
-            Event::End(TagEnd::DefinitionListTitle) if term.is_some() => {
-                if let Some((index, id_text, title)) = term.take() {
-                    pending.push(PendingId { index, level: None, id_text, title });
-                }
-                Event::End(TagEnd::DefinitionListTitle)
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let language = match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(info) => info_language(&info).map(str::to_string),
-                    pulldown_cmark::CodeBlockKind::Indented => None,
-                };
-                code = Some((language, String::new()));
-                continue;
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                let Some((language, source)) = code.take() else { continue };
-                let source = hidden_lines::apply(&ctx.config.hidden_lines, language.as_deref(), source);
-                state.has_code = true;
-                let clock = std::time::Instant::now();
-                let html = ctx.highlighter.highlight(&source, language.as_deref());
-                state.highlight_ns += clock.elapsed().as_nanos() as u64;
-                Event::Html(html.into())
-            }
-            Event::Text(t) if code.is_some() => {
-                if let Some((_, source)) = &mut code {
-                    source.push_str(&t);
-                }
-                continue;
-            }
-            Event::Text(t) => {
-                state.word_count += t.split_whitespace().count();
-                check_typed_numbers(&text[range.clone()], range.start, &typed_forms, &error_at, state);
-                // GitHub and Zola make ids from the text as written, without smart punctuation
-                // (`--` stays two hyphens); mdBook from the text as shown.
-                let written = &text[range.clone()];
-                let id_piece = if rule != HeadingIds::Mdbook && is_smart_punctuation(&t) && written.is_ascii() {
-                    written
-                } else {
-                    &t
-                };
-                if let Some(open) = &mut heading {
-                    open.id_text.push_str(id_piece);
-                }
-                if let Some((_, id_text, title)) = &mut term {
-                    id_text.push_str(&t);
-                    title.push_str(&t);
-                }
-                Event::Text(t)
-            }
-            Event::Code(t) => {
-                if let Some(open) = &mut heading {
-                    open.id_text.push_str(&t);
-                }
-                if let Some((_, id_text, title)) = &mut term {
-                    id_text.push_str(&t);
-                    title.push_str(&t);
-                }
-                Event::Code(t)
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest_url = match link_type {
-                    LinkType::Email => dest_url.to_string(),
-                    _ => resolve::resolve_link(ctx, page, &dest_url, to_file_offset(range.start), shortcodes, state),
-                };
-                Event::Start(Tag::Link { link_type, dest_url: dest_url.into(), title, id })
-            }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest_url =
-                    resolve::resolve_link(ctx, page, &dest_url, to_file_offset(range.start), shortcodes, state);
-                Event::Start(Tag::Image { link_type, dest_url: dest_url.into(), title, id })
-            }
-            Event::Html(html) => {
-                Event::Html(resolve::resolve_raw_html(ctx, page, html, text, range.clone(), to_file_offset, state))
-            }
-            Event::InlineHtml(html) => Event::InlineHtml(resolve::resolve_raw_html(
-                ctx,
-                page,
-                html,
-                text,
-                range.clone(),
-                to_file_offset,
-                state,
-            )),
-            Event::Start(Tag::BlockQuote(Some(kind))) => Event::Html(alert_start(kind).into()),
-            Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</section>\n".into()),
-            Event::FootnoteReference(label) => footnote_reference(&label, state),
-            Event::Start(Tag::FootnoteDefinition(label)) => {
-                footnote = Some((slugify(&label), Vec::new()));
-                continue;
-            }
-            Event::End(TagEnd::FootnoteDefinition) => {
-                if let Some((label, buffer)) = footnote.take() {
-                    let mut html = String::new();
-                    pulldown_cmark::html::push_html(&mut html, buffer.into_iter());
-                    state.footnote_defs.insert(label, html);
-                }
-                continue;
-            }
-            other => other,
-        };
-        match (&mut heading, &mut footnote) {
-            (Some(open), _) => open.inner.push(event),
-            (None, Some((_, buffer))) => buffer.push(event),
-            (None, None) => events.push(event),
-        }
-    }
-    assign_pending_ids(rule, &mut events, pending, first_heading, state);
-    let block_marks: Vec<String> =
-        shortcodes.block.iter().enumerate().filter(|(_, block)| **block).map(|(i, _)| placeholder(i)).collect();
-    let events = blocks::table_captions(blocks::lift_blocks(events, &block_marks));
-    let mut html = String::with_capacity(text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    blocks::accessible_tables(html)
-}
-
-/// Where a finished heading goes: the body (whose ids are made once it is all read), or a
-/// footnote being read.
-enum Target<'e, 'a> {
-    Body(&'e mut Vec<Event<'a>>, &'e mut Vec<PendingId>),
-    Footnote(&'e mut Vec<Event<'a>>),
-}
-
-/// Writes a heading that was read whole: its title with shortcodes as text, its written id
-/// taken, or its id left to `assign_pending_ids` (made at once inside a footnote, where they are
-/// rare).
-fn end_heading<'a>(
-    open: OpenHeading<'a>,
-    rule: HeadingIds,
-    shortcodes: &Outputs,
-    target: Target<'_, 'a>,
-    state: &mut State,
-) {
-    let title = shortcodes.substitute(&plain_text(&open.inner), |o, i| o.text[i].clone());
-    let id_text = shortcodes.substitute(&open.id_text, |o, i| o.text[i].clone());
-    let level = open.level;
-    let (events, id) = match (target, open.id.map(|id| id.to_string())) {
-        (target, Some(id)) => {
-            state.used_ids.reserve(&id);
-            state.headings.push((level as u8, id.clone(), title));
-            let events = match target {
-                Target::Body(events, _) | Target::Footnote(events) => events,
-            };
-            (events, Some(id))
-        }
-        (Target::Footnote(events), None) => {
-            let id = state.used_ids.unique(&ids::heading_id(rule, &id_text));
-            state.headings.push((level as u8, id.clone(), title));
-            (events, Some(id))
-        }
-        (Target::Body(events, pending), None) => {
-            pending.push(PendingId { index: events.len(), level: Some(level as u8), id_text, title });
-            (events, None)
-        }
-    };
-    events.push(Event::Start(Tag::Heading {
-        level,
-        id: id.map(CowStr::from),
-        classes: open.classes,
-        attrs: open.attrs,
-    }));
-    events.extend(open.inner);
-    events.push(Event::End(TagEnd::Heading(level)));
-}
-
-/// The link to a note, numbered in order of first reference; a note referred to again gets
-/// another back-link id.
-fn footnote_reference<'a>(label: &str, state: &mut State) -> Event<'a> {
-    let label = slugify(label);
-    if !state.footnote_order.contains(&label) {
-        state.footnote_order.push(label.clone());
-    }
-    let number = state.footnote_order.iter().position(|l| *l == label).unwrap_or(0) + 1;
-    let count = state.footnote_refs.entry(label.clone()).or_insert(0);
-    *count += 1;
-    let ref_id = if *count == 1 { format!("fnref-{label}") } else { format!("fnref-{label}-{count}") };
-    Event::Html(
-        format!("<sup class=\"footnote-ref\"><a href=\"#fn-{label}\" id=\"{ref_id}\">[{number}]</a></sup>").into(),
-    )
-}
-
-/// The start of a GitHub alert: a section labelled by its kind, which its first line says in words.
-fn alert_start(kind: BlockQuoteKind) -> String {
-    let label = alert_label(kind);
-    format!(
-        "<section class=\"alert alert-{}\" aria-label=\"{label}\">\n<p class=\"alert-title\">{label}</p>\n",
-        label.to_ascii_lowercase()
-    )
-}
-
-/// Gives the headings (and, for `mdbook`, the terms) that have no `{#id}` their ids, in order,
-/// after every written id was taken.
-fn assign_pending_ids(
-    rule: HeadingIds,
-    events: &mut [Event],
-    pending: Vec<PendingId>,
-    first: usize,
-    state: &mut State,
-) {
-    let mut headings = Vec::with_capacity(pending.len());
-    for item in pending {
-        let id = state.used_ids.unique(&ids::heading_id(rule, &item.id_text));
-        match (&mut events[item.index], item.level) {
-            (Event::Start(Tag::Heading { id: slot, .. }), Some(level)) => {
-                *slot = Some(id.clone().into());
-                headings.push((level, id, item.title));
-            }
-            (event, None) => *event = Event::Html(format!("<dt id=\"{}\">", figures::html::escape(&id)).into()),
-            _ => {}
-        }
-    }
-    // Headings with written ids were listed as they came, before these: put them in page order.
-    let written = state.headings.len() > first;
-    state.headings.extend(headings);
-    if written {
-        let order: std::collections::HashMap<&str, usize> = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.as_ref()),
-                _ => None,
-            })
-            .enumerate()
-            .map(|(i, id)| (id, i))
-            .collect();
-        state.headings[first..].sort_by_key(|(_, id, _)| order.get(id.as_str()).copied().unwrap_or(usize::MAX));
-    }
-}
-
-fn plain_text(events: &[Event]) -> String {
-    let mut title = String::new();
-    for event in events {
-        if let Event::Text(t) | Event::Code(t) = event {
-            title.push_str(t);
-        }
-    }
-    title
-}
-
 /// The text a reader sees in an HTML fragment: tags removed, the common entities decoded.
 fn text_of_html(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
@@ -847,38 +518,6 @@ pub fn slugify(text: &str) -> String {
         }
     }
     slug.trim_end_matches('-').to_string()
-}
-
-fn check_typed_numbers(
-    source: &str,
-    start: usize,
-    forms: &[(String, &figures::Figure)],
-    error_at: &dyn Fn(usize, String) -> Error,
-    state: &mut State,
-) {
-    for (form, figure) in forms {
-        let mut from = 0;
-        while let Some(found) = source[from..].find(form.as_str()) {
-            let at = from + found;
-            let end = at + form.len();
-            let before = source[..at].chars().next_back();
-            let after = source[end..].chars().next();
-            let after_next = source[end..].chars().nth(1);
-            let joined = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
-            let continues =
-                after.is_some_and(|c| c == ',' || c == '.') && after_next.is_some_and(|c| c.is_ascii_digit());
-            if !joined(before) && !joined(after) && !continues && before != Some(',') {
-                state.errors.push(error_at(
-                    start + at,
-                    format!(
-                        "the number {form} is typed by hand, but it is the figure `{}`; write {{{{ figure(id=\"{}\") }}}} so prose and data cannot disagree",
-                        figure.id, figure.id
-                    ),
-                ));
-            }
-            from = end;
-        }
-    }
 }
 
 fn nest_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {

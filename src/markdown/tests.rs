@@ -1,5 +1,6 @@
 use std::path::Path;
 
+use super::rewriter::info_language;
 use super::*;
 use crate::config::Overrides;
 
