@@ -49,11 +49,11 @@ pub(crate) enum Contents {
 }
 
 impl NewFile {
-    pub fn text(path: impl Into<PathBuf>, text: impl Into<String>) -> NewFile {
+    pub(crate) fn text(path: impl Into<PathBuf>, text: impl Into<String>) -> NewFile {
         NewFile { path: path.into(), contents: Contents::Text(text.into()) }
     }
 
-    pub fn copy(path: impl Into<PathBuf>, from: &Path) -> NewFile {
+    pub(crate) fn copy(path: impl Into<PathBuf>, from: &Path) -> NewFile {
         NewFile { path: path.into(), contents: Contents::Copy(from.to_path_buf()) }
     }
 }

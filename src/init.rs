@@ -33,7 +33,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Writes the starter site into `dir`.
-pub fn run(dir: &Path) -> Result<()> {
+pub(crate) fn run(dir: &Path) -> Result<()> {
     for (name, _) in FILES {
         let path = dir.join(name);
         if path.exists() {

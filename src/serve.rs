@@ -34,7 +34,7 @@ use http::Server;
 /// Builds, serves and rebuilds until the process is stopped. Returns only when the server
 /// cannot start (the port is taken, the folder cannot be watched): a `Failure::Setup`, since
 /// nothing is wrong with the site.
-pub fn run(args: ServeArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: ServeArgs) -> Result<(), Failure> {
     let overrides = Overrides { drafts: args.site.drafts, ..Overrides::default() };
     let root = args.site.root;
     let setup = |message: String| Failure::Setup(Error::msg(message).into());

@@ -28,7 +28,7 @@ const WATCHED_DIRS: [&str; 2] = ["content", "themes"];
 
 /// What kind of input a changed path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Change {
+pub(crate) enum Change {
     /// `site.yaml`.
     Config,
     /// A Markdown page under `content/` (by its name: it may also be a folder named `x.md`).
@@ -45,7 +45,7 @@ pub enum Change {
 ///
 /// Ignores the output folder (else every build would trigger another), editor temp files and
 /// everything under the root other than `site.yaml`, `content/` and the site's theme.
-pub fn classify(config: &Config, path: &Path) -> Option<Change> {
+pub(crate) fn classify(config: &Config, path: &Path) -> Option<Change> {
     if path.starts_with(&config.output_dir) || is_editor_temp_file(path) {
         return None;
     }
@@ -70,12 +70,12 @@ pub fn classify(config: &Config, path: &Path) -> Option<Change> {
 
 /// Says whether a change to `path` can matter before any `site.yaml` has loaded: only
 /// `site.yaml` itself can, since nothing builds without it.
-pub fn is_config_file(root: &Path, path: &Path) -> bool {
+pub(crate) fn is_config_file(root: &Path, path: &Path) -> bool {
     path == root.join(CONFIG_FILE)
 }
 
 /// A running watch on one site's folder.
-pub struct Watcher {
+pub(crate) struct Watcher {
     root: PathBuf,
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     events: mpsc::Receiver<DebounceEventResult>,
@@ -83,7 +83,7 @@ pub struct Watcher {
 
 impl Watcher {
     /// Starts watching the site in `root`; events are queued from this call on.
-    pub fn start(root: &Path) -> Result<Watcher> {
+    pub(crate) fn start(root: &Path) -> Result<Watcher> {
         let root = std::path::absolute(root).map_err(|err| Error::io(root, &err))?;
         let (sender, events) = mpsc::channel();
         let debouncer = new_debouncer(DEBOUNCE, None, sender)
@@ -113,7 +113,7 @@ impl Watcher {
     /// Calls `rebuild` after every burst of changes that can change the site, until the watcher
     /// stops. `rebuild` gets what the next build must read again and returns the configuration it
     /// loaded, if it loaded one; that configuration classifies the next changes.
-    pub fn run(mut self, mut config: Option<Config>, mut rebuild: impl FnMut(&Scope) -> Option<Config>) {
+    pub(crate) fn run(mut self, mut config: Option<Config>, mut rebuild: impl FnMut(&Scope) -> Option<Config>) {
         while let Some(events) = self.next_burst() {
             let Some(scope) = self.scope(config.as_ref(), &events) else { continue };
             if let Some(loaded) = rebuild(&scope) {

@@ -41,12 +41,12 @@ pub(crate) struct Scan {
 }
 
 impl Scan {
-    pub fn in_code(&self, offset: usize) -> bool {
+    pub(super) fn in_code(&self, offset: usize) -> bool {
         let i = self.code.partition_point(|r| r.end <= offset);
         self.code.get(i).is_some_and(|r| r.contains(&offset))
     }
 
-    pub fn fence_at(&self, offset: usize) -> Option<&Fence> {
+    pub(super) fn fence_at(&self, offset: usize) -> Option<&Fence> {
         self.fences.iter().find(|f| f.range.contains(&offset))
     }
 }

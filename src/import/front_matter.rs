@@ -32,22 +32,22 @@ pub(crate) struct FrontMatter {
 
 impl FrontMatter {
     /// Sets picket's key `key` (one of `ORDER`).
-    pub fn set(&mut self, key: &str, value: Value) {
+    pub(super) fn set(&mut self, key: &str, value: Value) {
         let key = ORDER.iter().find(|k| **k == key).copied().expect("a key picket knows");
         self.fields.retain(|(k, _)| *k != key);
         self.fields.push((key, value));
     }
 
-    pub fn has(&self, key: &str) -> bool {
+    pub(super) fn has(&self, key: &str) -> bool {
         self.fields.iter().any(|(k, _)| *k == key)
     }
 
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&Value> {
         self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Adds an alias (an old URL path, without a leading `/`).
-    pub fn add_alias(&mut self, alias: &str) {
+    pub(super) fn add_alias(&mut self, alias: &str) {
         let mut aliases = match self.get("aliases") {
             Some(Value::Sequence(list)) => list.clone(),
             _ => Vec::new(),
@@ -60,7 +60,7 @@ impl FrontMatter {
     }
 
     /// Puts `value` under `extra.key`; `false` when `extra` already has that key.
-    pub fn set_extra(&mut self, key: &str, value: Value) -> bool {
+    pub(super) fn set_extra(&mut self, key: &str, value: Value) -> bool {
         let key = Value::String(key.to_string());
         if self.extra.contains_key(&key) {
             return false;
@@ -70,7 +70,7 @@ impl FrontMatter {
     }
 
     /// Merges a whole `extra` table written in the source; keys already set stay.
-    pub fn merge_extra(&mut self, extra: Mapping) {
+    pub(super) fn merge_extra(&mut self, extra: Mapping) {
         for (key, value) in extra {
             if !self.extra.contains_key(&key) {
                 self.extra.insert(key, value);
@@ -79,7 +79,7 @@ impl FrontMatter {
     }
 
     /// The keys written, for the report.
-    pub fn keys(&self) -> Vec<&'static str> {
+    pub(super) fn keys(&self) -> Vec<&'static str> {
         let mut keys: Vec<&'static str> = self.fields.iter().map(|(k, _)| *k).collect();
         if !self.extra.is_empty() {
             keys.push("extra");
@@ -88,7 +88,7 @@ impl FrontMatter {
     }
 
     /// The block, from the opening `---` line to the closing one and its line break.
-    pub fn to_text(&self) -> String {
+    pub(super) fn to_text(&self) -> String {
         let mut mapping = Mapping::new();
         for key in ORDER {
             if let Some(value) = self.get(key) {

@@ -37,7 +37,7 @@ pub(crate) enum Target {
 }
 
 impl Tree {
-    pub fn open(root: &Path) -> Result<Tree> {
+    pub(super) fn open(root: &Path) -> Result<Tree> {
         let canonical = root.canonicalize().map_err(|err| {
             Error::in_file(root, format!("cannot read the folder to import `{}`: {err}", root.display()))
         })?;
@@ -48,20 +48,20 @@ impl Tree {
     }
 
     /// The path of `relative` for messages: SRC as given, joined.
-    pub fn shown(&self, relative: &Path) -> PathBuf {
+    pub(super) fn shown(&self, relative: &Path) -> PathBuf {
         self.root.join(relative)
     }
 
-    pub fn exists(&self, relative: &Path) -> bool {
+    pub(super) fn exists(&self, relative: &Path) -> bool {
         self.canonical.join(relative).exists()
     }
 
-    pub fn is_file(&self, relative: &Path) -> bool {
+    pub(super) fn is_file(&self, relative: &Path) -> bool {
         std::fs::symlink_metadata(self.canonical.join(relative)).is_ok_and(|m| m.is_file())
     }
 
     /// Reads a UTF-8 text file below SRC; the error names it as SRC/relative.
-    pub fn read_text(&self, relative: &Path) -> Result<String> {
+    pub(super) fn read_text(&self, relative: &Path) -> Result<String> {
         crate::read_text(&self.canonical.join(relative)).map_err(|mut err| {
             err.path = Some(self.shown(relative));
             err
@@ -70,7 +70,7 @@ impl Tree {
 
     /// Every file below `dir` (relative to SRC), sorted. Hidden files and folders (`.git`) and
     /// editors' temporary files are skipped; links that cannot be copied safely are reported.
-    pub fn files(&self, dir: &Path, report: &mut Report) -> Vec<SourceFile> {
+    pub(super) fn files(&self, dir: &Path, report: &mut Report) -> Vec<SourceFile> {
         let mut files = Vec::new();
         let start = self.canonical.join(dir);
         if !start.is_dir() {
@@ -117,7 +117,7 @@ impl Tree {
     }
 
     /// Where `written`, an include path in the file `from` (relative to SRC), leads.
-    pub fn target(&self, from: &Path, written: &Path) -> Target {
+    pub(super) fn target(&self, from: &Path, written: &Path) -> Target {
         let joined = match written.is_absolute() {
             true => written.to_path_buf(),
             false => self.canonical.join(from.parent().unwrap_or(Path::new(""))).join(written),

@@ -38,7 +38,7 @@ pub(crate) struct Summary {
 
 impl Summary {
     /// Every chapter in reading order, each with the index of its parent in the same list.
-    pub fn chapters(&self) -> Vec<(&Chapter, Option<usize>)> {
+    pub(super) fn chapters(&self) -> Vec<(&Chapter, Option<usize>)> {
         fn walk<'a>(entries: &'a [Entry], parent: Option<usize>, out: &mut Vec<(&'a Chapter, Option<usize>)>) {
             for entry in entries {
                 if let Entry::Chapter(chapter) = entry {

@@ -29,7 +29,13 @@ pub(crate) struct Entry<'t, 'a> {
 
 impl<'a> TomlFile<'a> {
     /// Parses `toml`, which starts at byte `offset` of `file_text`; `shown` names the file in errors.
-    pub fn parse(shown: &Path, path: &Path, file_text: &'a str, toml: &'a str, offset: usize) -> Result<TomlFile<'a>> {
+    pub(super) fn parse(
+        shown: &Path,
+        path: &Path,
+        file_text: &'a str,
+        toml: &'a str,
+        offset: usize,
+    ) -> Result<TomlFile<'a>> {
         match DeTable::parse(toml) {
             Ok(table) => Ok(TomlFile { path: path.to_path_buf(), file_text, offset, table: table.into_inner() }),
             Err(err) => {
@@ -42,12 +48,12 @@ impl<'a> TomlFile<'a> {
     }
 
     /// The 1-based line of a byte span of the TOML.
-    pub fn line(&self, span: &std::ops::Range<usize>) -> usize {
+    pub(super) fn line(&self, span: &std::ops::Range<usize>) -> usize {
         super::body::line_of(self.file_text, self.offset + span.start)
     }
 
     /// The entries of `table` (this file's top level, or a table inside it), in file order.
-    pub fn entries<'t>(&self, table: &'t DeTable<'a>) -> Vec<Entry<'t, 'a>> {
+    pub(super) fn entries<'t>(&self, table: &'t DeTable<'a>) -> Vec<Entry<'t, 'a>> {
         table
             .iter()
             .map(|(key, value)| Entry {
@@ -59,7 +65,7 @@ impl<'a> TomlFile<'a> {
     }
 
     /// The line of `key` in `table`, or of the file's first line.
-    pub fn line_of_key(&self, table: &DeTable<'a>, key: &str) -> usize {
+    pub(super) fn line_of_key(&self, table: &DeTable<'a>, key: &str) -> usize {
         self.entries(table).iter().find(|e| e.key == key).map_or(1, |e| e.line)
     }
 }

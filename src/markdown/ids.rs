@@ -20,7 +20,7 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use crate::config::HeadingIds;
 
 /// The id `text` gets under `rule`, before it is made unique.
-pub fn heading_id(rule: HeadingIds, text: &str) -> String {
+pub(super) fn heading_id(rule: HeadingIds, text: &str) -> String {
     match rule {
         HeadingIds::Github => github(text),
         HeadingIds::Zola => slug::slugify(text),
@@ -79,18 +79,18 @@ fn mdbook(text: &str) -> String {
 
 /// Ids already given on a page, so that the next one is unique.
 #[derive(Debug, Default)]
-pub struct UsedIds(BTreeSet<String>);
+pub(super) struct UsedIds(BTreeSet<String>);
 
 impl UsedIds {
     /// Takes `id` as it is (an id written by the editor: `{#id}`); `false` if it was taken.
-    pub fn reserve(&mut self, id: &str) -> bool {
+    pub(super) fn reserve(&mut self, id: &str) -> bool {
         self.0.insert(id.to_string())
     }
 
     /// `wanted`, or `wanted-1`, `wanted-2`, … whichever is free first. An empty id (a heading
     /// of only punctuation or emoji) is `section`, since an element's id cannot be empty.
     /// Footnotes own `fn-*` and `fnref-*`, so a heading that would take one is prefixed `h-`.
-    pub fn unique(&mut self, wanted: &str) -> String {
+    pub(super) fn unique(&mut self, wanted: &str) -> String {
         let mut base = if wanted.is_empty() { "section".to_string() } else { wanted.to_string() };
         if base.starts_with("fn-") || base.starts_with("fnref-") {
             base = format!("h-{base}");

@@ -54,7 +54,7 @@ pub(crate) struct Index {
 }
 
 impl Index {
-    pub fn new(output: &Path) -> Index {
+    pub(crate) fn new(output: &Path) -> Index {
         Index {
             format: FORMAT,
             build: env!("PICKET_BUILD_ID").to_string(),
@@ -79,7 +79,7 @@ pub(crate) struct Disk {
 impl Disk {
     /// Opens the cache of `output` and reads its index; an index that cannot be used is
     /// replaced by an empty one. Errors only when the folder cannot be made or opened.
-    pub fn open(output: &Path) -> Result<(Disk, Index), Error> {
+    pub(crate) fn open(output: &Path) -> Result<(Disk, Index), Error> {
         let dir = crate::output::sibling(output, "cache");
         std::fs::create_dir_all(&dir).map_err(|err| Error::io(&dir, &err))?;
         let index = read_index(&dir.join(INDEX), output);
@@ -105,12 +105,12 @@ impl Disk {
     }
 
     /// Whether a usable index was read when the cache was opened.
-    pub fn had_index(&self) -> bool {
+    pub(crate) fn had_index(&self) -> bool {
         self.had_index
     }
 
     /// Appends a page's Markdown HTML and table of contents to the pack.
-    pub fn store(&self, html: &str, toc: &[TocEntry]) -> Result<PackEntry, Error> {
+    pub(crate) fn store(&self, html: &str, toc: &[TocEntry]) -> Result<PackEntry, Error> {
         let toc = postcard::to_stdvec(toc).map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
         let mut bytes = Vec::with_capacity(8 + toc.len() + html.len());
         bytes.extend_from_slice(&(toc.len() as u64).to_le_bytes());
@@ -126,7 +126,7 @@ impl Disk {
 
     /// The HTML and table of contents stored at `entry`, or `None` when the pack does not hold
     /// them as they were written.
-    pub fn load(&self, entry: &PackEntry) -> Option<(String, Vec<TocEntry>)> {
+    pub(crate) fn load(&self, entry: &PackEntry) -> Option<(String, Vec<TocEntry>)> {
         let mut pack = self.pack.lock().expect("no thread panics while holding the lock");
         if entry.offset.checked_add(entry.len)? > pack.1 {
             return None;
@@ -144,7 +144,7 @@ impl Disk {
 
     /// Writes `index` in place of the old one, in one step. When most of the pack is no longer
     /// pointed at, it is first written again with only what `index` uses.
-    pub fn save(self, mut index: Index) -> Result<(), Error> {
+    pub(crate) fn save(self, mut index: Index) -> Result<(), Error> {
         let (file, len) = self.pack.into_inner().expect("no thread panics while holding the lock");
         let live: u64 = index.markdown.iter().map(|(_, _, _, entry)| entry.len).sum();
         if len > 2 * live + (1 << 20) {
