@@ -10,10 +10,12 @@
 //! written: at the template attribute that wrote it (`links::SiteLinks::writer_of`), once however
 //! many pages it is on. Broken links are always errors.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 
@@ -147,15 +149,28 @@ enum Origin {
     Template,
 }
 
-/// One HTML page of the build, parsed, with where its parts come from.
-struct Parsed {
+/// One HTML page of the build, with where its parts come from.
+struct PageInfo<'a> {
     path: PathBuf,
-    text: String,
-    document: Html,
+    text: Cow<'a, str>,
     /// The template it was rendered with, when the build carried markers.
     template: Option<String>,
     /// Its Markdown file and body offset, when it has one.
     source: Option<(PathBuf, usize)>,
+}
+
+/// A page with its parsed document, while the checks that need the document run.
+struct Parsed<'a> {
+    info: PageInfo<'a>,
+    document: Html,
+}
+
+impl<'a> std::ops::Deref for Parsed<'a> {
+    type Target = PageInfo<'a>;
+
+    fn deref(&self) -> &PageInfo<'a> {
+        &self.info
+    }
 }
 
 /// A finding before it is located: which rule, what, and about which part of the page.
@@ -176,9 +191,11 @@ enum At {
 
 /// Runs every check over the HTML files of a built site.
 pub fn run(config: &Config, built: &Built) -> Findings {
-    let pages: Vec<Parsed> = built
+    // Each page is parsed, checked and its document dropped in one parallel pass, so memory
+    // holds one document per thread, not one per page.
+    let checked: Vec<(PageInfo, Vec<Finding>)> = built
         .files
-        .iter()
+        .par_iter()
         .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
         .filter_map(|f| {
             let bytes: &[u8] = match &f.contents {
@@ -186,28 +203,32 @@ pub fn run(config: &Config, built: &Built) -> Findings {
                 Contents::Shared(bytes) => bytes,
                 Contents::Copy(_) => return None,
             };
-            Some(parse_page(&f.path, String::from_utf8_lossy(bytes).into_owned()))
+            let page = parse_page(&f.path, String::from_utf8_lossy(bytes));
+            let mut found = Vec::new();
+            {
+                let origin_of = origins_of(&page);
+                check_headings(&page, &origin_of, &mut found);
+                check_tables(&page, &origin_of, &mut found);
+            }
+            check_language(&page, &mut found);
+            check_weight(&page, &mut found);
+            Some((page.info, found))
         })
         .collect();
+    let pages: Vec<&PageInfo> = checked.iter().map(|(page, _)| page).collect();
     let output = config.relative(&config.output_dir).to_path_buf();
     let mut sources = SourceTexts::new(config);
     let mut findings = Findings::default();
     findings.errors.extend(check_links(config, &built.links, &pages));
     let mut seen: HashMap<(Option<String>, String), usize> = HashMap::new();
-    for page in &pages {
+    for (page, found) in checked {
         let shown = output.join(&page.path);
-        let origin_of = origins_of(page);
-        let mut found = Vec::new();
-        check_headings(page, &origin_of, &mut found);
-        check_tables(page, &origin_of, &mut found);
-        check_language(page, &mut found);
-        check_weight(page, &mut found);
         for finding in found {
             let level = config.checks.of(finding.rule);
             if level == Level::Off {
                 continue;
             }
-            let error = sources.locate(page, &shown, finding.at, finding.message);
+            let error = sources.locate(&page, &shown, finding.at, finding.message);
             // A template's mistake shows on every page it renders: report it once.
             let key = (error.place(), error.message.clone());
             if let Some(count) = seen.get_mut(&key) {
@@ -230,7 +251,7 @@ pub fn run(config: &Config, built: &Built) -> Findings {
     findings
 }
 
-fn parse_page(path: &Path, text: String) -> Parsed {
+fn parse_page<'a>(path: &Path, text: Cow<'a, str>) -> Parsed<'a> {
     let document = Html::parse_document(&text);
     let mut template = None;
     let mut source = None;
@@ -242,7 +263,7 @@ fn parse_page(path: &Path, text: String) -> Parsed {
             source.get_or_insert((PathBuf::from(markers::unescape(file)), offset.parse().unwrap_or(0)));
         }
     }
-    Parsed { path: path.to_path_buf(), text, document, template, source }
+    Parsed { info: PageInfo { path: path.to_path_buf(), text, template, source }, document }
 }
 
 /// Where each element of `page` comes from: the Markdown marker before it, or the template.
@@ -297,7 +318,7 @@ impl<'a> SourceTexts<'a> {
     }
 
     /// `page`'s template and every template it extends or includes, the page's own first.
-    fn template_chain(&mut self, page: &Parsed) -> Vec<PathBuf> {
+    fn template_chain(&mut self, page: &PageInfo) -> Vec<PathBuf> {
         let dir = self.templates_dir();
         let mut chain: Vec<String> = page.template.iter().cloned().collect();
         let mut i = 0;
@@ -315,7 +336,7 @@ impl<'a> SourceTexts<'a> {
 
     /// The error for a finding on `page` (shown as `shown`, its output path, when nothing better
     /// is known).
-    fn locate(&mut self, page: &Parsed, shown: &Path, at: At, message: String) -> Error {
+    fn locate(&mut self, page: &PageInfo, shown: &Path, at: At, message: String) -> Error {
         match at {
             At::Origin(Origin::Markdown(path, offset), _) => match self.text(&path) {
                 Some(text) => Error::at_offset(&path, text, offset, message),
@@ -330,7 +351,7 @@ impl<'a> SourceTexts<'a> {
     }
 
     /// At the first `<tag` in the page's templates, else in the page's template, else the output.
-    fn in_template(&mut self, page: &Parsed, shown: &Path, tag: &str, message: String) -> Error {
+    fn in_template(&mut self, page: &PageInfo, shown: &Path, tag: &str, message: String) -> Error {
         let chain = self.template_chain(page);
         for path in &chain {
             if let Some((text, offset)) = self.text(path).and_then(|text| Some((text, find_tag(text, tag)?))) {
@@ -396,7 +417,7 @@ type Writer = Option<(PathBuf, usize)>;
 /// Every internal `href` and `src` of every page points at a file of the site, and its
 /// `#fragment` at an id of that page. Each broken link is one error at the template attribute
 /// that wrote it, naming the pages it is on.
-fn check_links(config: &Config, site: &SiteLinks, pages: &[Parsed]) -> Vec<Error> {
+fn check_links(config: &Config, site: &SiteLinks, pages: &[&PageInfo]) -> Vec<Error> {
     let ids: BTreeMap<String, BTreeSet<String>> = pages
         .iter()
         .filter_map(|p| {
