@@ -26,6 +26,11 @@ mod templates;
 pub use html::{StartTag, decode_entities, ids_in_html, link_attribute, start_tags};
 pub use templates::{SiteLinks, TemplateLink, ThemeIds, scan_template};
 
+/// A path of the site as text; every name in the site is UTF-8 (`content::walk` refuses others).
+fn path_text(path: &Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
+
 /// What a URL of the site is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Served {
@@ -41,29 +46,32 @@ pub enum Served {
 #[derive(Debug, Clone, Default, Hash)]
 pub struct Urls {
     served: BTreeMap<String, Served>,
-    /// Source files (relative to the root) -> their URL: pages and assets.
-    sources: BTreeMap<PathBuf, String>,
+    /// Source files (relative to the root, as text: names in the site are UTF-8, and text
+    /// compares and hashes far faster than a `Path`) -> their URL: pages and assets.
+    sources: BTreeMap<String, String>,
 }
 
 impl Urls {
     /// A page made from `source` at `route` (`""` or ending in `/`).
     pub fn add_page(&mut self, source: &Path, route: &str) {
         self.served.insert(route.to_string(), Served::Page(source.to_path_buf()));
-        self.sources.insert(source.to_path_buf(), route.to_string());
+        self.sources.insert(path_text(source).to_string(), route.to_string());
     }
 
     /// A file at `url` (its output path with `/`), copied from `source` when it has one in
     /// `content/`.
     pub fn add_file(&mut self, url: &str, source: Option<&Path>) {
-        self.served.entry(url.to_string()).or_insert(Served::File);
+        if !self.served.contains_key(url) {
+            self.served.insert(url.to_string(), Served::File);
+        }
         if let Some(source) = source {
-            self.sources.insert(source.to_path_buf(), url.to_string());
+            self.sources.insert(path_text(source).to_string(), url.to_string());
         }
     }
 
     /// The URL of a source file (relative to the root), if it is a page or an asset.
     pub fn of_source(&self, source: &Path) -> Option<&str> {
-        self.sources.get(source).map(String::as_str)
+        self.sources.get(path_text(source)).map(String::as_str)
     }
 
     /// What `url` serves, and its canonical form: `pay`, `pay/` and `pay/index.html` are `pay/`.
@@ -75,7 +83,7 @@ impl Urls {
     }
 
     fn source_paths(&self) -> impl Iterator<Item = &Path> {
-        self.sources.keys().map(PathBuf::as_path)
+        self.sources.keys().map(Path::new)
     }
 
     fn urls(&self) -> impl Iterator<Item = &str> {

@@ -370,18 +370,20 @@ pub(super) fn tag_link(config: &Config, tag: &str) -> Link {
 /// Every tag with its pages, keyed by the tag in lower case, so that "Blog" and "blog" are one
 /// tag; each keeps the spelling it was first written with (in page order).
 pub(super) fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag<'_>> {
+    // The tagged pages in listing order once (a stable sort, so ties keep the order of their
+    // routes): every tag's pages then come out in that order with no sort of their own.
+    let mut ordered: Vec<&Page> = pages.iter().filter(|p| !p.front_matter.tags.is_empty()).collect();
+    ordered.sort_by(|a, b| content::listing_order(a, b));
     let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
-    for page in pages {
+    for page in ordered {
         for name in &page.front_matter.tags {
             let tag = tags.entry(tag_key(name)).or_insert_with(|| Tag { name: name.clone(), pages: Vec::new() });
-            // A page that writes one tag twice, in two cases, is listed once.
-            if !tag.pages.iter().any(|p| std::ptr::eq(*p, page)) {
+            // A page that writes one tag twice, in two cases, is listed once: if it is there,
+            // it was the last one added.
+            if !tag.pages.last().is_some_and(|p| std::ptr::eq(*p, page)) {
                 tag.pages.push(page);
             }
         }
-    }
-    for tag in tags.values_mut() {
-        tag.pages.sort_by(|a, b| content::listing_order(a, b));
     }
     tags
 }

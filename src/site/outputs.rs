@@ -119,6 +119,7 @@ pub(super) fn static_files(config: &Config, content: &Content) -> Result<Vec<Out
 pub(super) enum Origin<'a> {
     Picket,
     File(PathBuf),
+    Page(&'a Path),
     Key(&'a Page, String),
 }
 
@@ -127,7 +128,33 @@ impl Origin<'_> {
         match self {
             Origin::Picket => Error::msg(message),
             Origin::File(path) => Error::in_file(path, message),
+            Origin::Page(path) => Error::in_file(path, message),
             Origin::Key(page, key) => page.error_at_key(key, message),
+        }
+    }
+}
+
+/// What makes an output file, in words for a message; written out only when one is needed.
+pub(super) enum What<'a> {
+    Page(&'a Path),
+    Pager(usize, &'a Path),
+    FirstPager(&'a Path),
+    Alias(&'a str, &'a Path),
+    Picket,
+    Tag(&'a str),
+    File(PathBuf),
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Page(path) => write!(f, "the page `{}`", path.display()),
+            What::Pager(number, path) => write!(f, "page {number} of the listing of `{}`", path.display()),
+            What::FirstPager(path) => write!(f, "the redirect from page 1 of the listing of `{}`", path.display()),
+            What::Alias(alias, path) => write!(f, "the alias `{alias}` of `{}`", path.display()),
+            What::Picket => f.write_str("a file picket writes"),
+            What::Tag(tag) => write!(f, "the tag `{tag}`"),
+            What::File(path) => write!(f, "`{}`", path.display()),
         }
     }
 }
@@ -141,44 +168,41 @@ pub(super) fn check_output_paths(
 ) -> Result<(HashSet<OutputPath>, Urls), Errors> {
     // What would be written where, what makes it, and where to point the editor.
     let mut errors = Errors::default();
-    let mut paths: Vec<(OutputPath, String, Origin)> = Vec::new();
+    let mut paths: Vec<(OutputPath, What, Origin)> = Vec::with_capacity(content.pages.len() + content.assets.len() + 8);
     let mut urls = Urls::default();
     for page in &content.pages {
         urls.add_page(&page.path, &page.route);
         let n_listed = model.children.get(&page.route).map_or(0, Vec::len);
         let pagers = listing::pagers(page, n_listed);
         match page_output_path(page) {
-            Ok(path) => {
-                paths.push((path, format!("the page `{}`", page.path.display()), Origin::File(page.path.clone())))
-            }
+            Ok(path) => paths.push((path, What::Page(&page.path), Origin::Page(&page.path))),
             Err(err) => errors.push(err),
         }
         for pager in pagers.iter().skip(1) {
-            let what = format!("page {} of the listing of `{}`", pager.number, page.path.display());
+            let what = What::Pager(pager.number, &page.path);
             paths.push((pager.output.clone(), what, Origin::Key(page, "paginate_by".to_string())));
         }
         if !pagers.is_empty()
             && let Ok(path) = OutputPath::index_of(&listing::first_pager_alias(page))
         {
-            let what = format!("the redirect from page 1 of the listing of `{}`", page.path.display());
-            paths.push((path, what, Origin::Key(page, "paginate_by".to_string())));
+            paths.push((path, What::FirstPager(&page.path), Origin::Key(page, "paginate_by".to_string())));
         }
         for (index, alias) in page.front_matter.aliases.iter().enumerate() {
-            let what = format!("the alias `{}` of `{}`", alias.as_str(), page.path.display());
+            let what = What::Alias(alias.as_str(), &page.path);
             paths.push((alias.output_path(), what, Origin::Key(page, format!("aliases/{index}"))));
         }
     }
     for name in ["404.html", "sitemap.xml", "robots.txt", "atom.xml", "highlight.css"] {
         let path = OutputPath::new(name).expect("picket's own file names are valid");
-        paths.push((path, "a file picket writes".to_string(), Origin::Picket));
+        paths.push((path, What::Picket, Origin::Picket));
     }
     if has_redirects(&content.pages) {
         let path = OutputPath::new(REDIRECTS_FILE).expect("picket's own file names are valid");
-        paths.push((path, "a file picket writes".to_string(), Origin::Picket));
+        paths.push((path, What::Picket, Origin::Picket));
     }
     for Tag { name: tag, pages } in model.tags.values() {
         match OutputPath::new(&format!("tags/{}/index.html", markdown::slugify(tag))) {
-            Ok(path) => paths.push((path, format!("the tag `{tag}`"), Origin::File(pages[0].path.clone()))),
+            Ok(path) => paths.push((path, What::Tag(tag), Origin::Page(&pages[0].path))),
             Err(_) => errors.push(pages[0].error_at_key(
                 "tags",
                 format!("the tag `{tag}` has no letter or digit to make its URL from; add one or remove the tag"),
@@ -193,12 +217,12 @@ pub(super) fn check_output_paths(
             let source = config.relative(from).to_path_buf();
             let in_content = source.starts_with("content").then(|| Path::new("content").join(file.path.as_str()));
             urls.add_file(file.path.as_str(), in_content.as_deref());
-            paths.push((file.path, format!("`{}`", source.display()), Origin::File(source)));
+            paths.push((file.path, What::File(source.clone()), Origin::File(source)));
         }
     }
-    let mut seen: HashMap<&OutputPath, (&String, &Origin)> = HashMap::with_capacity(paths.len());
+    let mut seen: HashMap<&str, (&What, &Origin)> = HashMap::with_capacity(paths.len());
     for (path, what, origin) in &paths {
-        let Some((first, first_origin)) = seen.insert(path, (what, origin)) else { continue };
+        let Some((first, first_origin)) = seen.insert(path.as_str(), (what, origin)) else { continue };
         let message = format!("{first} and {what} would both be written to `{path}`; rename one of them");
         errors.push(pick_origin(first_origin, origin).error(message));
     }
@@ -207,8 +231,7 @@ pub(super) fn check_output_paths(
         let mut folder = path.as_str();
         while let Some((parent, _)) = folder.rsplit_once('/') {
             folder = parent;
-            let Ok(as_file) = OutputPath::new(folder) else { continue };
-            if let Some((file_what, file_origin)) = seen.get(&as_file) {
+            if let Some((file_what, file_origin)) = seen.get(folder) {
                 let message =
                     format!("{what} needs a folder `{folder}/`, but {file_what} is a file there; rename one of them");
                 errors.push(pick_origin(file_origin, origin).error(message));
