@@ -23,7 +23,6 @@ use super::{DiskFiles, Sink, listing, page_output_path, redirects};
 /// What every page needs to know about the others: routes, listings, navigation, tags.
 pub(super) struct SiteModel<'a> {
     /// Each page's file -> its route (for `redirect_to`, which names a file).
-    pub(crate) routes: BTreeMap<PathBuf, String>,
     pub(crate) by_route: BTreeMap<&'a str, &'a Page>,
     pub(crate) children: BTreeMap<String, Vec<&'a Page>>,
     /// By `tag_key`.
@@ -89,7 +88,6 @@ impl<'a> SiteModel<'a> {
             nav: top.map(|p| NavItem { title: smart(&p.front_matter.title), url: url_of(config, &p.route) }).collect(),
         };
         SiteModel {
-            routes: pages.iter().map(|p| (p.path.clone(), p.route.clone())).collect(),
             by_route,
             children,
             tags: collect_tags(pages),

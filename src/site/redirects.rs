@@ -76,7 +76,7 @@ pub(super) fn resolve_targets(
     let mut errors = Errors::default();
     for page in pages {
         let Some(redirect) = &page.front_matter.redirect_to else { continue };
-        match resolve(config, model, page, redirect, outputs) {
+        match resolve(config, model, pages, page, redirect, outputs) {
             Ok(target) => {
                 targets.insert(page.path.clone(), target);
             }
@@ -89,6 +89,7 @@ pub(super) fn resolve_targets(
 fn resolve(
     config: &Config,
     model: &SiteModel,
+    pages: &[Page],
     page: &Page,
     redirect: &RedirectTarget,
     outputs: &HashSet<OutputPath>,
@@ -132,7 +133,7 @@ fn resolve(
         RedirectTarget::File(written) => {
             let (file, fragment) = split_fragment(written);
             let target = normalize(&page.dir.join(file));
-            let Some(route) = model.routes.get(&target) else {
+            let Some(route) = pages.iter().find(|p| p.path == target).map(|p| &p.route) else {
                 return Err(format!(
                     "`redirect_to` names `{}`, which does not exist or is a draft; fix the path",
                     target.display()
