@@ -15,8 +15,9 @@ link to the previous output, or left alone, is not counted. The listings are tak
 timed window. `--field` values come first in the row (session, tool, N, ...), the measurements
 after; the header is written when FILE is new, and a FILE whose header differs is an error.
 With `--expect`, the output after the run must equal the manifest byte for byte, or the run
-fails loudly with the differing paths. CMD's output goes to `--log` (appended); for picket, its
-summary line and `--timings` lines are parsed into the `detail` column.
+fails loudly with the differing paths. CMD's output goes to `--log` (appended); with `--picket`,
+its summary line and `--timings` lines are parsed into the `detail` column, and a run whose
+output does not parse is an error rather than a row without them.
 
 Standard library only; reads and writes nothing outside the folders it is given.
 """
@@ -201,6 +202,12 @@ def run(args):
                 % (" ".join(args.command), args.expect, "\n  ".join(diff))
             )
     detail = picket_detail(text) or "-"
+    if args.picket and not all(key in detail for key in ("changed=", "made=", "total_ms=")):
+        fail(
+            "picket printed no summary line, cache line or phases that this script knows (see %s); "
+            "update SUMMARY, CACHE and PHASE in benches/measure.py to its output:\n%s"
+            % (args.log or "its output", "\n".join(text.splitlines()[-15:]))
+        )
     if args.expect:
         detail += " verified=clean-build"
     values = [value for _, value in fields] + [
@@ -250,6 +257,7 @@ def main():
     r.add_argument("--log")
     r.add_argument("--expect")
     r.add_argument("--no-record", action="store_true")
+    r.add_argument("--picket", action="store_true", help="CMD is `picket build --timings`: its summary must parse")
     r.add_argument("command", nargs=argparse.REMAINDER)
     m = sub.add_parser("manifest")
     m.add_argument("dir")

@@ -341,7 +341,8 @@ def main():
     serve = pick(read(os.path.join(results, "serve.tsv")), sessions)
     explainer = pick(read(os.path.join(results, "explainer.tsv")), sessions)
     if not (cold or rebuild or serve or explainer):
-        sys.exit("report.py: error: no rows %s in %s" % ("of session " + ", ".join(sorted(sessions)) if sessions else "", results))
+        which = " of session " + ", ".join(sorted(sessions)) if sessions else ""
+        sys.exit("report.py: error: no rows%s in %s; run benches/run.sh first" % (which, results))
     shown = sorted({r["session"] for r in cold + rebuild + serve + explainer})
     print("## Benchmarks: session%s %s" % ("s" if len(shown) > 1 else "", ", ".join(shown)))
     print()

@@ -383,7 +383,7 @@ measure() {
     local args=(run --record "$file" --log "$LOG" --out "$out"
         --field "session=$SESSION" --field "scenario=$SCEN" --field "change=$CHANGE" --field "tool=$tool"
         --field "version=$(version_of "$tool")" --field "N=$N" --field "out=$OUT_KIND" --field "run=$run")
-    [ "$tool" = picket ] && args+=(--cache "$(cache_of "$out")")
+    [ "$tool" = picket ] && args+=(--picket --cache "$(cache_of "$out")")
     [ -n "$expect" ] && args+=(--expect "$expect")
     [ "$run" = 0 ] && args+=(--no-record)
     local result
@@ -583,15 +583,14 @@ for N in "${SIZES[@]}"; do
     prepare_corpus "$N"
     say "N=$N: corpus in $C; edits change $PAGE; $(df -h "$BENCH_DIR" | awk 'NR==2{print $4" free on "$6}')"
     case "$SCENARIO" in
-        cold) run_cold ;;
-        rebuild) run_rebuild ;;
-        serve) run_serve ;;
-        all)
-            run_cold
-            run_rebuild
-            run_serve
-            ;;
+        all) scenarios=(cold rebuild serve) ;;
+        *) scenarios=("$SCENARIO") ;;
     esac
+    for scenario in "${scenarios[@]}"; do
+        scenario_started=$SECONDS
+        "run_$scenario"
+        say "N=$N: the $scenario scenario took $((SECONDS - scenario_started)) s"
+    done
 done
 say "session $SESSION took $((SECONDS - started)) s"
 echo

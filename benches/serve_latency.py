@@ -165,8 +165,10 @@ def main():
             rebuilds = output.rebuilds(timeout=0.3)
             if not rebuilds:
                 fail("serve served the change but printed no rebuild for it")
+            rebuild_ms, phases = rebuilds[0]
+            if "total" not in phases:
+                fail("serve --timings printed no phases this script knows after its rebuild line; update parse_phases")
             if run >= 2:  # the first two warm the caches
-                rebuild_ms, phases = rebuilds[0]
                 rows.append(
                     [
                         args.session,
