@@ -522,6 +522,7 @@ run_rebuild() {
             for tool in "${TOOLS_AT[@]}"; do clear_output "$base/re-$N-$tool"; done
         done
     done
+    remove "$BENCH_DIR/ref"
 }
 
 run_serve() {
