@@ -28,6 +28,20 @@ pub use grid::Grid;
 pub use provenance::{Computation, Operation, Part, Provenance};
 use resolve::{RawComputed, RawEntry, RawFigure, resolve_figures};
 
+/// Something from the data a page's Markdown shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Used {
+    Figure(String),
+    Table(String),
+    Grid(String),
+    /// The sources registry (every citation names sources from it).
+    Sources,
+    /// The list of what the site computes.
+    Computed,
+    /// Every figure (included Markdown, whose typed numbers are checked as it renders).
+    AllFigures,
+}
+
 /// A report the site's facts come from.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -383,6 +397,34 @@ impl Figures {
 
     /// Written forms of every figure value of three or more digits (`1,150` and `1150`), which
     /// prose must not type by hand.
+    /// A hash of what a page that uses `used` shows of it: a figure, table or week grid by id,
+    /// the sources registry, or every figure (for the list of what the site computes). `None`
+    /// when there is no such thing. The rebuild cache reuses a page's Markdown only while the
+    /// fingerprints of everything it used are the same.
+    pub fn fingerprint(&self, used: &Used) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        match used {
+            // Where a record sits in its file is no part of what a page shows.
+            Used::Figure(id) => {
+                let figure = self.figures.get(id)?;
+                let Figure { id, label, value, unit, as_of, qualifier, provenance, note, origin: _ } = figure;
+                format!("{id:?}{label:?}{value:?}{unit:?}{as_of:?}{qualifier:?}{provenance:?}{note:?}")
+                    .hash(&mut hasher);
+            }
+            Used::Table(id) => format!("{:?}", self.tables.get(id)?).hash(&mut hasher),
+            Used::Grid(id) => format!("{:?}", self.grids.get(id)?).hash(&mut hasher),
+            Used::Sources => format!("{:?}", self.sources).hash(&mut hasher),
+            Used::Computed => html::computed_list(self).hash(&mut hasher),
+            Used::AllFigures => {
+                for figure in self.figures.values() {
+                    format!("{figure:?}").hash(&mut hasher);
+                }
+            }
+        }
+        Some(hasher.finish())
+    }
+
     pub fn typed_forms(&self) -> Vec<(String, &Figure)> {
         let mut forms = Vec::new();
         for figure in self.figures.values() {

@@ -32,7 +32,7 @@ pub use include::{IncludeFiles, Included};
 
 use crate::config::Config;
 use crate::error::{Error, Errors, Location};
-use crate::figures::{self, Figures};
+use crate::figures::{self, Figures, Used};
 use crate::links::{self, Urls};
 use shortcodes::{Call, Declaration};
 
@@ -113,6 +113,12 @@ pub struct Rendered {
     pub highlight_ns: u64,
     /// The files `include` read, with hashes of their bytes, so a cache knows when to render again.
     pub includes: Vec<Included>,
+    /// What the page shows of the data, with the fingerprint it had (`Figures::fingerprint`):
+    /// the cache reuses this Markdown only while every fingerprint is the same.
+    pub uses: Vec<(Used, u64)>,
+    /// Numbers of three or more digits written in the prose, with their offsets in the file,
+    /// for the check that no figure is typed by hand (`typed_numbers`).
+    pub numbers: Vec<(String, usize)>,
 }
 
 /// The page being rendered: its path (relative to the root), whole text, folder and URL path.
@@ -130,6 +136,9 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
     let mut state = State::default();
     let body = &page.text[page.body_offset..];
     let html = render_fragment(ctx, page, body, page.body_offset, &mut state);
+    for (offset, message) in typed_numbers(ctx.figures, &state.numbers) {
+        state.errors.push(Error::at_offset(page.path, page.text, offset, message));
+    }
     if !state.errors.is_empty() {
         return Err(state.errors);
     }
@@ -162,7 +171,47 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
         word_count: state.word_count,
         highlight_ns: state.highlight_ns,
         includes: state.includes,
+        uses: state.uses,
+        numbers: state.numbers,
     })
+}
+
+/// Each number in the prose (`numbers`: as written, with its offset in the page's file) that is a
+/// figure's value typed by hand, with the message to show at that offset. Prose must use
+/// `{{ figure() }}`, so that prose and data cannot disagree. A page's Markdown records its numbers
+/// once, so this runs again, with no new render, whenever the data changes.
+pub fn typed_numbers(figures: &Figures, numbers: &[(String, usize)]) -> Vec<(usize, String)> {
+    if numbers.is_empty() {
+        return Vec::new();
+    }
+    TypedForms::of(figures).check(numbers)
+}
+
+/// The written forms of every figure's value (`1,150` and `1150`), which prose must not type.
+pub struct TypedForms<'a>(BTreeMap<String, &'a figures::Figure>);
+
+impl<'a> TypedForms<'a> {
+    pub fn of(figures: &'a Figures) -> TypedForms<'a> {
+        TypedForms(figures.typed_forms().into_iter().collect())
+    }
+
+    /// Each of `numbers` that is a figure's value, with its offset and the message to show.
+    pub fn check(&self, numbers: &[(String, usize)]) -> Vec<(usize, String)> {
+        let forms = &self.0;
+        numbers
+        .iter()
+        .filter_map(|(number, offset)| {
+            let figure = forms.get(number)?;
+            Some((
+                *offset,
+                format!(
+                    "the number {number} is typed by hand, but it is the figure `{}`; write {{{{ figure(id=\"{}\") }}}} so prose and data cannot disagree",
+                    figure.id, figure.id
+                ),
+            ))
+        })
+        .collect()
+    }
 }
 
 #[derive(Default)]
@@ -180,6 +229,10 @@ struct State {
     footnote_defs: BTreeMap<String, String>,
     errors: Errors,
     includes: Vec<Included>,
+    /// What the page shows of the data, with its fingerprint.
+    uses: Vec<(Used, u64)>,
+    /// Numbers written in the prose, with their offsets in the page's file.
+    numbers: Vec<(String, usize)>,
     /// The files being included, innermost last, to refuse a file that includes itself.
     include_stack: Vec<PathBuf>,
     /// While included Markdown renders: the page and the offset of its outermost `include`.
@@ -187,6 +240,17 @@ struct State {
 }
 
 impl State {
+    /// Notes what the page shows of the data, with its fingerprint now.
+    fn uses(&mut self, figures: &Figures, used: impl IntoIterator<Item = Used>) {
+        for used in used {
+            if !self.uses.iter().any(|(u, _)| *u == used)
+                && let Some(fingerprint) = figures.fingerprint(&used)
+            {
+                self.uses.push((used, fingerprint));
+            }
+        }
+    }
+
     fn cite(&mut self, sources: &[String]) {
         for source in sources {
             if !self.cited.contains(source) {
@@ -363,6 +427,7 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
         "figure" => match id().and_then(|id| ctx.figures.figures.get(&id)) {
             Some(figure) => figures::html::cited_sources(figure, call.args.get("cite")).map_err(error_at).map(|cite| {
                 state.cite(figure.provenance.sources());
+                state.uses(ctx.figures, [Used::Figure(figure.id.clone()), Used::Sources]);
                 figures::html::figure(ctx.figures, figure, &cite)
             }),
             None => Err(error_at(unknown_id("figure", id(), ctx.figures.figures.keys()))),
@@ -370,6 +435,7 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
         "table" => match id().and_then(|id| ctx.figures.tables.get(&id)) {
             Some(table) => {
                 state.cite(&table.sources);
+                state.uses(ctx.figures, [Used::Table(table.id.clone()), Used::Sources]);
                 Ok(figures::html::table(ctx.figures, table))
             }
             None => Err(error_at(unknown_id("table", id(), ctx.figures.tables.keys()))),
@@ -379,12 +445,19 @@ fn render_call(ctx: &Context, page: &PageSource, text: &str, base: usize, call: 
                 for scheme in &grid.schemes {
                     state.cite(&scheme.sources);
                 }
+                state.uses(ctx.figures, [Used::Grid(grid.id.clone()), Used::Sources]);
                 Ok(figures::grid::html(ctx.figures, grid))
             }
             None => Err(error_at(unknown_id("week grid", id(), ctx.figures.grids.keys()))),
         },
-        "source_list" => Ok(figures::html::source_list(ctx.figures)),
-        "computed_list" => Ok(figures::html::computed_list(ctx.figures)),
+        "source_list" => {
+            state.uses(ctx.figures, [Used::Sources]);
+            Ok(figures::html::source_list(ctx.figures))
+        }
+        "computed_list" => {
+            state.uses(ctx.figures, [Used::Computed, Used::Sources]);
+            Ok(figures::html::computed_list(ctx.figures))
+        }
         "include" => include::render(ctx, page, base + call.range.start, call, state).map_err(error_at),
         name if ctx.templates.has(name) => render_theme_call(ctx, page, text, base, call, state),
         name => Err(error_at(format!(

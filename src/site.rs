@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::Page;
 use crate::error::{Error, Errors};
+use crate::figures::Figures;
 use crate::links::{self, Urls};
 use crate::markdown::{self, Rendered};
 use crate::output::{self, OutputFile, OutputPath};
@@ -150,14 +151,17 @@ struct Keys {
 
 impl Keys {
     fn new(config: &Config, loaded: &Loaded, model: &SiteModel, urls: &Urls) -> Keys {
-        let markdown = cache::hash_of(&(cache::config_key(config), loaded.figures.key, loaded.shortcodes, urls));
+        // Not the data: a page's Markdown records what it used of it (`Rendered::uses`).
+        let markdown = cache::hash_of(&(cache::config_key(config), loaded.shortcodes, urls));
         // Listings, navigation, breadcrumbs and tags show other pages' front matter.
         let structure: Vec<(&str, u64)> =
             loaded.content.pages.iter().map(|p| (p.route.as_str(), loaded.hashes[cache::key(&p.path)].front)).collect();
         // Listings and the feed show the summaries of other pages too.
         let mut summaries: Vec<(&PathBuf, &String)> = model.summaries.iter().collect();
         summaries.sort();
-        Keys { markdown, templates: cache::hash_of(&(markdown, loaded.theme.key, structure, summaries)) }
+        // Templates show the sources a page names (`page.sources`), from the registry.
+        let sources = format!("{:?}", loaded.figures.value.sources);
+        Keys { markdown, templates: cache::hash_of(&(markdown, loaded.theme.key, structure, summaries, sources)) }
     }
 
     fn markdown_of(&self, page: PageHash) -> u64 {
@@ -324,6 +328,7 @@ fn render_pages<'a>(
 ) -> (Vec<PageDone<'a>>, Errors) {
     let (figures, theme) = (&*loaded.figures.value, &*loaded.theme.value);
     let ctx = markdown_context(config, loaded, urls, &cache.highlighter, files);
+    let typed_forms = markdown::TypedForms::of(figures);
     let results: Vec<Result<PageDone, Errors>> = loaded
         .content
         .pages
@@ -331,11 +336,21 @@ fn render_pages<'a>(
         .map(|page| {
             let markdown_key = keys.markdown_of(loaded.hashes[cache::key(&page.path)]);
             let output = page_output_path(page)?;
-            // Rendered Markdown is reused only while every file it included has the same bytes.
-            let cached = cache
-                .markdown
-                .get(cache::key(&page.path))
-                .filter(|m| m.key == markdown_key && includes_unchanged(files, &m.value));
+            // Rendered Markdown is reused only while every file it included has the same bytes and
+            // everything it shows of the data is the same.
+            let cached = cache.markdown.get(cache::key(&page.path)).filter(|m| {
+                m.key == markdown_key && includes_unchanged(files, &m.value) && uses_unchanged(figures, &m.value)
+            });
+            // The numbers its prose types are checked against the data as it is now.
+            if let Some(markdown) = cached {
+                let typed = typed_forms.check(&markdown.value.numbers);
+                if !typed.is_empty() {
+                    let text = page.full_text(&config.root)?;
+                    let errors =
+                        typed.into_iter().map(|(offset, message)| Error::at_offset(&page.path, &text, offset, message));
+                    return Err(Errors(errors.collect()));
+                }
+            }
             let html_key = keys.html_of(markdown_key, cached.map_or(&[][..], |m| m.value.includes.as_slice()));
             let previous = cache.products.get(&output).filter(|p| p.key == html_key);
             // A paginated section writes several files; only the first is kept between builds.
@@ -407,6 +422,11 @@ fn render_pages<'a>(
         }
     }
     (done, errors)
+}
+
+/// Whether everything `rendered` showed of the data (figures, tables, grids, sources) is as it was.
+fn uses_unchanged(figures: &Figures, rendered: &Rendered) -> bool {
+    rendered.uses.iter().all(|(used, fingerprint)| figures.fingerprint(used) == Some(*fingerprint))
 }
 
 /// Whether every file `rendered` included still has the bytes it had.

@@ -12,7 +12,7 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel,
 use super::{Context, Outputs, PageSource, State, blocks, hidden_lines, ids, options, placeholder, resolve, slugify};
 use crate::config::HeadingIds;
 use crate::error::Error;
-use crate::figures::{self, Figure};
+use crate::figures;
 
 /// One fragment being rewritten, with what is open at the current event.
 pub(super) struct Rewriter<'c, 'a> {
@@ -25,8 +25,6 @@ pub(super) struct Rewriter<'c, 'a> {
     rule: HeadingIds,
     /// How many headings the page had before this fragment.
     first_heading: usize,
-    /// The written forms of every figure's number (`1,150`), which prose must not type.
-    typed_forms: Vec<(String, &'c Figure)>,
     events: Vec<Event<'a>>,
     /// Headings (and `mdbook` terms) whose ids are made once the fragment is read.
     pending: Vec<PendingId>,
@@ -57,7 +55,6 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             rule: ctx.config.heading_ids,
             first_heading: state.headings.len(),
             state,
-            typed_forms: ctx.figures.typed_forms(),
             events: Vec::new(),
             pending: Vec::new(),
             heading: None,
@@ -194,7 +191,7 @@ impl<'c, 'a> Rewriter<'c, 'a> {
     fn text(&mut self, text: CowStr<'a>, range: Range<usize>) -> Event<'a> {
         self.state.word_count += text.split_whitespace().count();
         let written = &self.text[range.clone()];
-        self.check_typed_numbers(written, range.start);
+        self.record_numbers(written, range.start);
         // GitHub and Zola make ids from the text as written, without smart punctuation (`--`
         // stays two hyphens); mdBook from the text as shown.
         let id_piece = if self.rule != HeadingIds::Mdbook && is_smart_punctuation(&text) && written.is_ascii() {
@@ -241,35 +238,46 @@ impl<'c, 'a> Rewriter<'c, 'a> {
         None
     }
 
-    /// Every figure number typed by hand in `source` (at byte `start` of the fragment) is an
-    /// error: prose must use the figure, so that prose and data cannot disagree.
-    fn check_typed_numbers(&mut self, source: &str, start: usize) {
-        for (form, figure) in &self.typed_forms {
-            let mut from = 0;
-            while let Some(found) = source[from..].find(form.as_str()) {
-                let at = from + found;
-                let end = at + form.len();
-                let before = source[..at].chars().next_back();
-                let after = source[end..].chars().next();
-                let after_next = source[end..].chars().nth(1);
-                let joined = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
-                let continues =
-                    after.is_some_and(|c| c == ',' || c == '.') && after_next.is_some_and(|c| c.is_ascii_digit());
-                if !joined(before) && !joined(after) && !continues && before != Some(',') {
-                    let offset = (self.to_file_offset)(start + at);
-                    self.state.errors.push(Error::at_offset(
-                        self.page.path,
-                        self.page.text,
-                        offset,
-                        format!(
-                            "the number {form} is typed by hand, but it is the figure `{}`; write {{{{ figure(id=\"{}\") }}}} so prose and data cannot disagree",
-                            figure.id, figure.id
-                        ),
-                    ));
-                }
-                from = end;
+    /// Notes every number of three or more digits in `source` (at byte `start` of the
+    /// fragment), as written: whole numbers only, not joined to letters (`1,150` and `1150`, not
+    /// `A1150`, `1150m` or part of `1,150,000`), for `markdown::typed_numbers`.
+    fn record_numbers(&mut self, source: &str, start: usize) {
+        let mut found = Vec::new();
+        let bytes = source.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_digit() {
+                i += source[i..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
+            let joined_before =
+                source[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == ',' || c == '.');
+            let begin = i;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_digit()
+                    || (matches!(bytes[i], b',' | b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)))
+            {
+                i += 1;
+            }
+            let number = &source[begin..i];
+            let joined_after = source[i..].chars().next().is_some_and(char::is_alphanumeric);
+            if !joined_before && !joined_after && number.bytes().filter(u8::is_ascii_digit).count() >= 3 {
+                found.push((number.to_string(), (self.to_file_offset)(start + begin)));
             }
         }
+        if found.is_empty() {
+            return;
+        }
+        if self.state.include_stack.is_empty() {
+            self.state.numbers.extend(found);
+            return;
+        }
+        // In included Markdown the offsets are in another file: check it now, and let the page
+        // depend on every figure, so that it renders again when the data changes.
+        for (offset, message) in super::typed_numbers(self.ctx.figures, &found) {
+            self.state.errors.push(Error::at_offset(self.page.path, self.page.text, offset, message));
+        }
+        self.state.uses(self.ctx.figures, [crate::figures::Used::AllFigures]);
     }
 
     /// Gives the pending ids, lifts block shortcodes out of paragraphs, and writes the HTML.

@@ -95,6 +95,18 @@ fn every_build_with_its_cache_equals_a_clean_build() {
     edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1150", "value: 1151"));
     let reuse = step("change a number in the data");
     assert!(reuse.markdown_rendered > 0, "pages that show the figure render again: {reuse:?}");
+    // A figure no page shows changes no page's Markdown (issue 14: a data change invalidates
+    // exactly what depends on it)...
+    let unused = "  - id: unused\n    label: A number no page shows\n    value: 4321\n    unit: things\n    as_of: 2016-02\n    source: report-1\n";
+    edit(root, "content/_data/figures.yaml", |t| t.replacen("figures:\n", &format!("figures:\n{unused}"), 1));
+    let reuse = step("add a figure no page uses");
+    assert_eq!(reuse.markdown_rendered, 0, "{reuse:?}");
+    // ...but a page that types its number by hand is an error at once, with nothing rendered.
+    edit(root, "content/_data/figures.yaml", |t| t.replace("value: 4321", "value: 999"));
+    let reuse = step("a new figure's number is typed in a page");
+    assert_eq!(reuse, Reuse::default(), "the build failed");
+    edit(root, "content/_data/figures.yaml", |t| t.replace(unused.replace("4321", "999").as_str(), ""));
+    step("remove it");
     edit(root, "themes/explainer/templates/base.html", |t| {
         t.replacen("{% block content %}", "{% block content %}<!-- edited -->", 1)
     });
