@@ -24,7 +24,7 @@ struct RawConfig {
     theme: String,
     #[serde(default)]
     output_dir: Option<PathBuf>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "highlight_theme")]
     highlight_theme: Option<String>,
     #[serde(default)]
     extra: Option<serde_yaml::Value>,
@@ -95,6 +95,22 @@ fn theme_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Strin
         )),
         None => Ok(()),
     })
+}
+
+/// Reads `highlight_theme`: one of the code highlighting themes picket has (a misspelt one
+/// would leave code unstyled).
+fn highlight_theme<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    yaml::checked_string(deserializer, |name| {
+        let names = crate::markdown::Highlighter::theme_names();
+        if names.iter().any(|known| known == name) {
+            return Ok(());
+        }
+        let known: Vec<&str> = names.iter().map(String::as_str).collect();
+        let hint =
+            crate::error::did_you_mean(name, &known).map(|h| format!("did you mean `{h}`? ")).unwrap_or_default();
+        Err(format!("picket has no highlighting theme `{}`; {hint}it has {}", name.escape_debug(), known.join(", ")))
+    })
+    .map(Some)
 }
 
 fn default_theme() -> String {

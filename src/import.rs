@@ -9,6 +9,7 @@
 mod body;
 mod front_matter;
 mod mdbook;
+mod missing_shortcodes;
 mod report;
 mod source;
 mod summary;

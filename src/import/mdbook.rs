@@ -29,6 +29,8 @@ struct Book {
     numbered: bool,
     /// Languages whose code blocks hide lines, with the prefix (`rust` hides rustdoc's `# `).
     hidelines: BTreeMap<String, String>,
+    /// The preprocessors book.toml runs besides mdBook's own, which picket does not run.
+    preprocessors: Vec<String>,
     site_yaml: String,
     not_found: PathBuf,
 }
@@ -78,6 +80,7 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
         report,
         copies: BTreeMap::new(),
         markdown_includes: BTreeSet::new(),
+        placeholders: Vec::new(),
         errors: Errors::default(),
     };
     let mut files = Vec::new();
@@ -156,6 +159,7 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
         plan.report.n_copied += 1;
         files.push(NewFile::copy(dest, &from));
     }
+    plan.note_placeholders();
     let toc = toc_html(&summary, &layout, book.numbered);
     let not_found = plan.not_found_html();
     if !plan.errors.is_empty() {
@@ -265,7 +269,18 @@ struct Planner<'a> {
     /// Markdown files of `src/` that are no chapter but are included as Markdown, so are
     /// converted like chapters (the others are copied as they are).
     markdown_includes: BTreeSet<PathBuf>,
+    /// Every `{{ name }}` written in the chapters (when the book has a preprocessor of its own).
+    placeholders: Vec<Placeholder>,
     errors: Errors,
+}
+
+/// A `{{ name }}` in a chapter: text mdBook never expands, so a preprocessor of the book's own
+/// may have replaced it.
+struct Placeholder {
+    text: String,
+    path: PathBuf,
+    line: usize,
+    in_code: bool,
 }
 
 /// One `{{#name args}}` helper found in a chapter.
@@ -405,7 +420,14 @@ impl Planner<'_> {
         self.report
             .count("literal `{{` or `{%` in text escaped as `\\{{`, since picket would read a shortcode", n_literal);
         edits.extend(escapes);
-        self.note_hidden_lines(text, &scan, &src_path);
+        self.count_hidden_lines(text, &scan);
+        if !self.book.preprocessors.is_empty() {
+            for (offset, placeholder) in placeholders(text) {
+                let line = body::line_of(text, offset);
+                let in_code = scan.in_code(offset) || in_raw_code(text, offset);
+                self.placeholders.push(Placeholder { text: placeholder, path: src_path.clone(), line, in_code });
+            }
+        }
         body::apply(text, edits)
     }
 
@@ -681,17 +703,36 @@ impl Planner<'_> {
         }
     }
 
-    /// Code blocks whose hidden lines picket shows.
-    fn note_hidden_lines(&mut self, text: &str, scan: &Scan, src_path: &Path) {
+    /// Code blocks with lines mdBook hides until the reader asks, which picket leaves out
+    /// (`code.hidden_lines` in site.yaml).
+    fn count_hidden_lines(&mut self, text: &str, scan: &Scan) {
         for fence in &scan.fences {
             let content = &text[fence.content.clone()];
             let hidden = match self.book.hidelines.get(&fence.language) {
-                Some(_) if fence.language == "rust" => content.lines().any(is_rustdoc_hidden),
+                Some(prefix) if fence.language == "rust" && prefix == "#" => content.lines().any(is_rustdoc_hidden),
                 Some(prefix) => content.lines().any(|l| l.trim_start().starts_with(prefix.as_str())),
                 None => false,
             };
-            if hidden {
-                self.report.note(src_path, Some(body::line_of(text, fence.range.start)), format!("this {} code block has lines mdBook hides until the reader asks; picket shows every line, so delete the ones readers should not see", fence.language));
+            let what = "code blocks with lines mdBook hid until the reader asked, which the page leaves out (`code.hidden_lines` in site.yaml)";
+            self.report.count(what, usize::from(hidden));
+        }
+    }
+
+    /// Notes every `{{ name }}` that the book's own preprocessors probably replaced: a name
+    /// written in prose somewhere (where mdBook shows it as written, so only a preprocessor
+    /// explains it), at each place it is written, in code too.
+    fn note_placeholders(&mut self) {
+        let in_prose: BTreeSet<&str> =
+            self.placeholders.iter().filter(|p| !p.in_code).map(|p| p.text.as_str()).collect();
+        let names = self.book.preprocessors.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let by = if self.book.preprocessors.len() == 1 {
+            format!("the book's preprocessor {names}")
+        } else {
+            format!("one of the book's preprocessors ({names})")
+        };
+        for placeholder in &self.placeholders {
+            if in_prose.contains(placeholder.text.as_str()) {
+                self.report.note(&placeholder.path, Some(placeholder.line), format!("`{}` is shown as written: {by} probably replaced it, and picket runs no other programs; write the text it stood for", placeholder.text));
             }
         }
     }
@@ -763,6 +804,29 @@ impl Planner<'_> {
         out.push_str(rest);
         Some(out)
     }
+}
+
+/// Every `{{ name }}` in `text` (a bare name of letters, digits, `_`, `-` and `.`, not escaped):
+/// what a preprocessor's marker looks like. Where each starts, and the marker as written.
+fn placeholders(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for offset in body::braces(text) {
+        let Some(inner) = text[offset..].strip_prefix("{{") else { continue };
+        let Some(close) = inner.find("}}") else { continue };
+        let name = inner[..close].trim();
+        let is_name = name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if is_name && !text[..offset].ends_with('\\') {
+            found.push((offset, text[offset..offset + 2 + close + 2].to_string()));
+        }
+    }
+    found
+}
+
+/// Whether `offset` is inside a `<code>` element written in raw HTML in its paragraph.
+fn in_raw_code(text: &str, offset: usize) -> bool {
+    let before = &text[text[..offset].rfind("\n\n").map_or(0, |i| i + 2)..offset];
+    before.rfind("<code").is_some_and(|open| before.rfind("</code>").is_none_or(|close| close < open))
 }
 
 /// Every `{{#name args}}` and `\{{#...}}` in `text`, as mdBook finds them: `{{`, spaces, `#`, a
@@ -1008,6 +1072,7 @@ fn book_settings(book: &TomlFile, report: &mut Report) -> Book {
         redirects: Vec::new(),
         numbered: true,
         hidelines: BTreeMap::from([("rust".to_string(), "#".to_string())]),
+        preprocessors: Vec::new(),
         site_yaml: String::new(),
         not_found: PathBuf::from("404.md"),
     };
@@ -1042,6 +1107,7 @@ fn book_settings(book: &TomlFile, report: &mut Report) -> Book {
                     match sub.key {
                         "links" | "index" => {}
                         name => {
+                            settings.preprocessors.push(name.to_string());
                             let command = as_table(sub.value)
                                 .and_then(|t| t.get("command"))
                                 .and_then(|c| as_str(c.get_ref()))
@@ -1070,6 +1136,20 @@ fn book_settings(book: &TomlFile, report: &mut Report) -> Book {
             key => report.note(&path, line, format!("`[{key}]` is not carried over; picket has no such setting")),
         }
     }
+    // mdBook hides rustdoc's lines in Rust always, and the prefixes of `hidelines` in theirs.
+    let hidden_lines: serde_yaml::Mapping = settings
+        .hidelines
+        .iter()
+        .map(|(language, prefix)| (Value::String(language.clone()), Value::String(prefix.clone())))
+        .collect();
+    let code =
+        serde_yaml::Mapping::from_iter([(Value::String("hidden_lines".to_string()), Value::Mapping(hidden_lines))]);
+    let from = if settings.hidelines.len() > 1 {
+        "mdBook's rule for Rust and output.html.code.hidelines"
+    } else {
+        "mdBook's rule for Rust"
+    };
+    put(&mut site, report, "code", Value::Mapping(code), from);
     if !extra.is_empty() {
         put(&mut site, report, "extra", Value::Mapping(extra), "book.toml");
     }
@@ -1117,7 +1197,10 @@ fn html_settings(
                     if sub.key == "hidelines" {
                         for language in as_table(sub.value).map(|t| book.entries(t)).unwrap_or_default() {
                             let prefix = as_str(language.value).unwrap_or_default().to_string();
-                            report.note(&path, Some(language.line), format!("picket does not hide `{prefix}` lines in {} code; they show as written", language.key));
+                            if prefix.is_empty() || prefix.chars().any(char::is_whitespace) {
+                                report.note(&path, Some(language.line), format!("`{}` lines cannot be hidden by picket, which needs a prefix without spaces; they show as written", language.key));
+                                continue;
+                            }
                             settings.hidelines.insert(language.key.to_string(), prefix);
                         }
                     } else {

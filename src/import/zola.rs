@@ -12,6 +12,7 @@ use toml::de::DeValue;
 
 use super::body::{self, Edit};
 use super::front_matter::FrontMatter;
+use super::missing_shortcodes::{self, MissingCall};
 use super::report::Report;
 use super::source::{SourceFile, Tree, normalize, relative_link};
 use super::toml_file::{Entry, TomlFile, as_str, as_table, shown, to_yaml};
@@ -26,6 +27,8 @@ struct Site {
     files: BTreeSet<PathBuf>,
     /// Shortcode templates SRC provides (`templates/shortcodes/NAME.html`), by name.
     shortcodes: BTreeSet<String>,
+    /// Files of `static/`, relative to it: the theme's static files, served at the site's root.
+    static_files: BTreeSet<PathBuf>,
     /// `page_template` of each section folder (relative to `content/`).
     page_templates: BTreeMap<PathBuf, String>,
 }
@@ -106,10 +109,15 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
     }
     let (shortcode_files, shortcodes) = shortcode_templates(&tree, &mut report);
     files.extend(shortcode_files);
+    let static_files = static_files(&tree, &mut report);
     let mut site = Site {
         pages: sources.iter().map(|s| s.inside.clone()).collect(),
         files: content_files,
         shortcodes,
+        static_files: static_files
+            .iter()
+            .filter_map(|f| f.path.strip_prefix("themes/default/static").ok().map(Path::to_path_buf))
+            .collect(),
         page_templates: BTreeMap::new(),
     };
     let mut tables = Vec::new();
@@ -134,25 +142,44 @@ pub(crate) fn plan(src: &Path) -> Result<Plan, Errors> {
         }
     }
     let mut templates: BTreeMap<String, Kind> = BTreeMap::new();
+    let mut missing = Vec::new();
     for (source, table) in sources.iter().zip(&tables) {
         let kind = kind_of(&source.inside);
         match kind {
             Kind::Page => report.n_pages += 1,
             Kind::Home | Kind::Section => report.n_sections += 1,
         }
-        let text = convert_page(source, table.as_ref(), kind, &site, &mut templates, &mut report);
+        let text = convert_page(source, table.as_ref(), kind, &site, &mut templates, &mut missing, &mut report);
         files.push(NewFile::text(Path::new("content").join(&source.inside), text));
     }
     if !site.pages.contains(Path::new("_index.md")) {
         files.push(NewFile::text("content/_index.md", home_page(&config, &mut report)));
     }
-    files.extend(static_files(&tree, &mut report));
+    files.extend(static_files);
+    let published = |path: &str| site.is_published(path);
+    files.extend(missing_shortcodes::templates(
+        &missing,
+        &published,
+        "themes/default/templates/shortcodes",
+        &mut report,
+    ));
     note_other_folders(&tree, &config, &mut report);
     files.push(NewFile::text("site.yaml", site_yaml));
     files.extend(theme::zola(
         &templates.iter().map(|(name, kind)| (name.clone(), *kind == Kind::Page)).collect::<Vec<_>>(),
     ));
     Ok(Plan { files, report })
+}
+
+impl Site {
+    /// Whether `path`, as a Zola shortcode names an image (`documentation/a.png`, relative to
+    /// `content/` or `static/`, as Zola's `resize_image` looks it up), is a file the new site
+    /// serves at `/path`.
+    fn is_published(&self, path: &str) -> bool {
+        let Some(path) = normalize(Path::new(path.trim_start_matches('/'))) else { return false };
+        let private = path.iter().any(|c| c.to_string_lossy().starts_with('_'));
+        !private && (self.files.contains(&path) || self.static_files.contains(&path))
+    }
 }
 
 fn kind_of(inside: &Path) -> Kind {
@@ -279,6 +306,7 @@ fn convert_page(
     kind: Kind,
     site: &Site,
     templates: &mut BTreeMap<String, Kind>,
+    missing: &mut Vec<MissingCall>,
     report: &mut Report,
 ) -> String {
     let path = &source.file.path;
@@ -315,7 +343,7 @@ fn convert_page(
     for key in front.keys() {
         report.key(key);
     }
-    let body = convert_body(source, site, report);
+    let body = convert_body(source, site, missing, report);
     format!("{}{body}", front.to_text())
 }
 
@@ -570,7 +598,7 @@ fn slugify(name: &str) -> String {
 
 /// Rewrites the Markdown: `@/` links, escaped shortcodes, and literal `{{`/`{%` that picket
 /// would take for a shortcode.
-fn convert_body(source: &Source, site: &Site, report: &mut Report) -> String {
+fn convert_body(source: &Source, site: &Site, missing: &mut Vec<MissingCall>, report: &mut Report) -> String {
     let body = &source.text[source.body_offset..];
     let path = &source.file.path;
     let line = |offset: usize| Some(body::line_of(&source.text, source.body_offset + offset));
@@ -602,7 +630,7 @@ fn convert_body(source: &Source, site: &Site, report: &mut Report) -> String {
         }
     }
     report.count("`@/` links made relative links to the page's file", n_links);
-    edits.extend(convert_braces(body, &scan, site, path, &line, report));
+    edits.extend(convert_braces(body, &scan, site, path, &line, missing, report));
     body::apply(body, edits)
 }
 
@@ -614,8 +642,13 @@ fn convert_braces(
     site: &Site,
     path: &Path,
     line: &dyn Fn(usize) -> Option<usize>,
+    missing: &mut Vec<MissingCall>,
     report: &mut Report,
 ) -> Vec<Edit> {
+    // The calls as picket reads them, by where they start, for the arguments of calls to
+    // shortcodes SRC has no template for.
+    let mut calls: BTreeMap<usize, crate::markdown::shortcodes::Call> =
+        crate::markdown::shortcodes::find_all(body).0.into_iter().map(|call| (call.range.start, call)).collect();
     let mut edits = Vec::new();
     let (mut n_escaped, mut n_literal) = (0, 0);
     let mut skip_to = 0;
@@ -654,7 +687,14 @@ fn convert_braces(
             if in_code {
                 report.note(path, line(offset), format!("Zola expanded the shortcode `{name}` inside code, picket shows it as written; move it out of the code if it should run"));
             } else if !site.shortcodes.contains(&name) {
-                report.note(path, line(offset), format!("the shortcode `{name}` has no template in SRC's templates/shortcodes/; write themes/default/templates/shortcodes/{name}.html"));
+                let call = calls.remove(&offset);
+                missing.push(MissingCall {
+                    name: name.clone(),
+                    path: path.to_path_buf(),
+                    line: line(offset),
+                    has_body: call.as_ref().is_some_and(|c| c.body.is_some()),
+                    args: call.map(|c| c.args).unwrap_or_default(),
+                });
             }
             let args = &body[offset..end];
             if args.contains('`') || args.contains('[') {

@@ -19,7 +19,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
-use syntect::highlighting::ThemeSet;
+use syntect::highlighting::{Color, Theme, ThemeSet};
 use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
 use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -196,17 +196,70 @@ impl Highlighter {
         Some(ops)
     }
 
-    /// The stylesheet for `theme` (a syntect default theme name), or `None` if there is no such theme.
+    /// The stylesheet for `theme` (a syntect default theme name), or `None` if there is no such
+    /// theme. Colours too faint to read are darkened (or, on a dark theme, lightened) until they
+    /// meet WCAG AA's 4.5:1 on the theme's background, with room for a light grey code box
+    /// (InspiredGitHub's comments are 2.9:1 on white as the theme has them).
     pub fn css(theme: &str) -> Option<String> {
         let themes = ThemeSet::load_defaults();
-        let theme = themes.themes.get(theme)?;
-        css_for_theme_with_class_style(theme, CLASS_STYLE).ok()
+        let theme = readable(themes.themes.get(theme)?);
+        css_for_theme_with_class_style(&theme, CLASS_STYLE).ok()
     }
 
     /// Names of the themes `css` accepts.
     pub fn theme_names() -> Vec<String> {
         ThemeSet::load_defaults().themes.keys().cloned().collect()
     }
+}
+
+/// The contrast a colour gets against a light background: 4.5:1 (WCAG AA) on a code box as
+/// dark as `#f3f2f1`, which is about 5.1:1 on white. On a dark background, AA itself.
+const LIGHT_CONTRAST: f64 = 5.1;
+const DARK_CONTRAST: f64 = 4.5;
+
+/// `theme` with every foreground colour moved, in small steps towards black (or white on a dark
+/// theme), until it is readable on the background it is drawn on.
+fn readable(theme: &Theme) -> Theme {
+    let mut theme = theme.clone();
+    let white = Color { r: 255, g: 255, b: 255, a: 255 };
+    let background = theme.settings.background.unwrap_or(white);
+    if let Some(foreground) = theme.settings.foreground {
+        theme.settings.foreground = Some(readable_on(foreground, background));
+    }
+    for item in &mut theme.scopes {
+        if let Some(foreground) = item.style.foreground {
+            item.style.foreground = Some(readable_on(foreground, item.style.background.unwrap_or(background)));
+        }
+    }
+    theme
+}
+
+fn readable_on(colour: Color, background: Color) -> Color {
+    let dark_background = luminance(background) < 0.18;
+    let target = if dark_background { DARK_CONTRAST } else { LIGHT_CONTRAST };
+    let mut colour = colour;
+    for _ in 0..100 {
+        if contrast(colour, background) >= target {
+            break;
+        }
+        let step = |c: u8| if dark_background { c + (255 - c).div_ceil(20) } else { c - c.div_ceil(20) };
+        colour = Color { r: step(colour.r), g: step(colour.g), b: step(colour.b), a: colour.a };
+    }
+    colour
+}
+
+/// WCAG's relative luminance.
+fn luminance(colour: Color) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+}
+
+fn contrast(a: Color, b: Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 #[cfg(test)]
@@ -266,5 +319,25 @@ mod tests {
             highlighter.highlight("<b>", Some("nosuch")),
             "<pre class=\"code\"><code class=\"language-nosuch\">&lt;b&gt;</code></pre>\n"
         );
+    }
+
+    #[test]
+    fn every_colour_of_every_stylesheet_is_readable_on_its_background() {
+        let white = Color { r: 255, g: 255, b: 255, a: 255 };
+        for name in Highlighter::theme_names() {
+            let theme = readable(ThemeSet::load_defaults().themes.get(&name).unwrap());
+            let background = theme.settings.background.unwrap_or(white);
+            for item in &theme.scopes {
+                let Some(foreground) = item.style.foreground else { continue };
+                let on = item.style.background.unwrap_or(background);
+                let ratio = contrast(foreground, on);
+                assert!(ratio >= 4.5, "{name}: {foreground:?} on {on:?} is {ratio:.2}:1");
+            }
+        }
+        let faint = Color { r: 0x96, g: 0x98, b: 0x96, a: 255 };
+        let darker = readable_on(faint, white);
+        assert!(contrast(darker, white) >= LIGHT_CONTRAST && contrast(darker, white) < LIGHT_CONTRAST + 0.5);
+        let css = Highlighter::css("InspiredGitHub").unwrap();
+        assert!(!css.contains("#969896"), "InspiredGitHub's comment colour is left as it was");
     }
 }

@@ -114,7 +114,7 @@ pub(super) fn render(
         text = hidden_lines::rustdoc(&text);
     }
     match code {
-        Some(language) => Ok(render_code(ctx, &language, text, state)),
+        Some(language) => Ok(render_code(ctx, &language, text, rustdoc, state)),
         None => Ok(render_markdown(ctx, page, offset, &path, &text, state)),
     }
 }
@@ -236,8 +236,15 @@ fn anchor_of(line: &str) -> Option<Anchor<'_>> {
     name_after("ANCHOR_END:").map(Anchor::End).or_else(|| name_after("ANCHOR:").map(Anchor::Start))
 }
 
-fn render_code(ctx: &Context, language: &str, text: String, state: &mut State) -> String {
-    let text = hidden_lines::apply(&ctx.config.hidden_lines, Some(language), text);
+/// `rustdoc`: rustdoc's rule was applied already (`hide="rustdoc"`), so a site rule that is
+/// rustdoc's too (`rust: "#"`) is not applied again, which would hide `##` lines it shows as `#`.
+fn render_code(ctx: &Context, language: &str, text: String, rustdoc: bool, state: &mut State) -> String {
+    let site_rule_is_rustdoc = language == "rust" && ctx.config.hidden_lines.get("rust").is_some_and(|p| p == "#");
+    let text = if rustdoc && site_rule_is_rustdoc {
+        text
+    } else {
+        hidden_lines::apply(&ctx.config.hidden_lines, Some(language), text)
+    };
     state.has_code = true;
     let clock = std::time::Instant::now();
     let html = ctx.highlighter.highlight(&text, Some(language));

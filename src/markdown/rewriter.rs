@@ -9,7 +9,9 @@ use std::ops::Range;
 
 use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
 
-use super::{Context, Outputs, PageSource, State, blocks, hidden_lines, ids, options, placeholder, resolve, slugify};
+use super::{
+    Context, Outputs, PageSource, State, blocks, hidden_lines, ids, options, placeholder, resolve, shortcodes, slugify,
+};
 use crate::config::HeadingIds;
 use crate::error::Error;
 use crate::figures;
@@ -224,8 +226,12 @@ impl<'c, 'a> Rewriter<'c, 'a> {
         resolve::resolve_link(self.ctx, self.page, dest, (self.to_file_offset)(offset), self.shortcodes, self.state)
     }
 
+    /// Raw HTML with its links resolved, and the backslash of an escaped `\{{` dropped, as
+    /// Markdown drops it in prose.
     fn raw_html(&mut self, html: CowStr<'a>, range: Range<usize>) -> CowStr<'a> {
-        resolve::resolve_raw_html(self.ctx, self.page, html, self.text, range, self.to_file_offset, self.state)
+        let html =
+            resolve::resolve_raw_html(self.ctx, self.page, html, self.text, range, self.to_file_offset, self.state);
+        shortcodes::unescape_openings(&html).map_or(html, Into::into)
     }
 
     /// A whole footnote definition, rendered apart and kept for the notes at the end.

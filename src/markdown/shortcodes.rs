@@ -4,8 +4,8 @@
 //!
 //! Pure: takes text and returns calls with their byte ranges. Calls inside code spans and fenced
 //! or indented code blocks are left alone, and so is an opening written with a backslash (`\{{`,
-//! `\{%`), which Markdown then shows as `{{` or `{%`. What a call renders to is decided by
-//! `markdown`.
+//! `\{%`), which Markdown then shows as `{{` or `{%` (in raw HTML, which has no escapes,
+//! `unescape_openings` drops the backslash). What a call renders to is decided by `markdown`.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -99,6 +99,26 @@ fn next_opening(text: &str, mut from: usize) -> Option<usize> {
         }
         from = found + 2;
     }
+}
+
+/// Raw HTML with the backslash of each escaped opening dropped (`\{{` shows as `{{`), as
+/// Markdown's own backslash escape does in prose; raw HTML has no escapes of its own.
+pub(crate) fn unescape_openings(html: &str) -> Option<String> {
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = ["{{", "{%"].iter().filter_map(|open| html[from..].find(open)).min().map(|i| from + i) {
+        if is_escaped(html, found) {
+            let out = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            out.push_str(&html[copied..found - 1]);
+            copied = found;
+        }
+        from = found + 2;
+    }
+    out.map(|mut out| {
+        out.push_str(&html[copied..]);
+        out
+    })
 }
 
 /// Whether the character at `at` follows an odd number of backslashes (`\{{` but not `\\{{`).

@@ -16,7 +16,7 @@
 //   boxes-1280 the same at 1280x800
 //   print      under print media, PRINT_HIDDEN_SELECTORS are display:none (or absent)
 //   print-split Chromium prints the page to an A4 PDF (page.pdf); invisible marker text put at
-//              the start and end of every table, week grid, quote, care card and advice box is
+//              the start and end of every table, week grid, quote, care card, advice box and alert is
 //              found in the PDF's text per page (pdfjs-dist): both ends must be on one page,
 //              unless the element is taller than a page (then a table's header must repeat)
 //   network    no request leaves the test server's origin (all others are aborted by
@@ -44,7 +44,7 @@ const NAV_TIMEOUT_MS = 30_000;
 const FONT_RE = /\.(woff2?|ttf|otf|eot)(?:[?#]|$)/i;
 const CHECKS = ['axe', 'skip-link', 'no-js', 'reflow-320', 'reflow-1280', 'boxes-320', 'boxes-1280', 'print', 'print-split', 'network'];
 // What must not be split across printed pages, and what must stay inside its box on screen.
-const UNSPLIT_SELECTORS = 'table, .week, blockquote, .care-card, .general-advice';
+const UNSPLIT_SELECTORS = 'table, .week, blockquote, .care-card, .general-advice, .alert';
 const BOXED_SELECTORS = 'table, .week, figure.chart svg';
 
 const MIME = {

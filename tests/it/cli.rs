@@ -67,6 +67,13 @@ fn init_writes_a_site_that_builds_and_never_overwrites() {
     let (code, stdout, stderr) = picket(&["check", "--root", site.to_str().unwrap()]);
     assert_eq!(code, 0, "the starter site fails `picket check`:\n{stderr}");
     assert!(stdout.ends_with("no problems found\n"), "{stdout}");
+    // The theme's shortcode declares its arguments, so a misspelt one fails at the call.
+    let page = site.join("content/guide/how-it-works.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replace("note(title=", "note(titel=")).unwrap();
+    let (code, _, stderr) = picket(&["build", "--root", site.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the shortcode `note` has no argument `titel`; did you mean `title`?"), "{stderr}");
     let (code, _, stderr) = picket(&["init", site.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(stderr.contains("never overwrites"), "{stderr}");

@@ -39,6 +39,11 @@ fn unknown_site_key_gets_a_hint() {
 }
 
 #[test]
+fn unknown_highlight_theme_gets_a_hint() {
+    check_error("unknown_highlight_theme");
+}
+
+#[test]
 fn tera_syntax_error_points_into_the_template() {
     check_error("tera_syntax_error");
 }

@@ -184,7 +184,7 @@ fn error_sort_by_typo() {
 }
 
 /// The site `tests/run-all.sh` gives the browser stage builds with the explainer theme, and has
-/// the redirect pages and pages of a listing that stage checks.
+/// the redirect pages, pages of a listing and alerts (with the theme's CSS) that stage checks.
 #[test]
 fn the_browser_stage_site_builds_with_redirects_and_pages_of_a_listing() {
     let site = tempfile::tempdir().unwrap();
@@ -199,6 +199,8 @@ fn the_browser_stage_site_builds_with_redirects_and_pages_of_a_listing() {
         "== guide/page/3/index.html ==",
         "<link rel=\"prev\" href=\"/features/guide/page/2/\">",
         "_redirects ==",
+        "<section class=\"alert alert-caution\" aria-label=\"Caution\">\n<p class=\"alert-title\">Caution</p>",
+        ".alert-caution{--alert:var(--red)}",
     ] {
         assert!(dump.contains(expected), "missing {expected:?}");
     }

@@ -440,7 +440,7 @@ fn site_yaml_cases() -> Vec<(&'static str, Expect, Setup)> {
         case("site_yaml_not_utf8", Fails("not valid UTF-8"), |site| site.write_bytes(b"site.yaml", b"title: \xff\n")),
         case("site_yaml_is_a_list", Fails("invalid"), |site| site.write("site.yaml", "- a\n- b\n")),
         case("site_yaml_empty", Fails("missing key `title`"), |site| site.write("site.yaml", "")),
-        case("highlight_theme_unknown_builds", Builds, yaml("highlight_theme: nosuch")),
+        case("highlight_theme_unknown", Fails("no highlighting theme `nosuch`"), yaml("highlight_theme: nosuch")),
     ]
 }
 

@@ -98,6 +98,23 @@ fn zola_shortcodes() {
 }
 
 #[test]
+fn zola_shortcodes_without_templates_get_templates_that_show_only_what_the_calls_give() {
+    insta::assert_snapshot!("zola_missing_shortcodes", check(Tool::Zola, "zola/missing_shortcodes", ""));
+}
+
+#[test]
+fn a_zola_site_without_its_shortcode_templates_builds_and_shows_the_images_they_name() {
+    let work = work("zola/missing_shortcodes", "");
+    import::run(Tool::Zola, &work.src, &work.dest).unwrap();
+    let built = build_dest(&work);
+    let page = built.answer("photos/").unwrap();
+    assert!(page.contains("<p><img src=\"/photos/harbour.png\" alt=\"\"></p>"), "{page}");
+    assert!(page.contains("<p><img src=\"/img/logo.svg\" alt=\"The logo\"></p>"), "{page}");
+    assert!(page.contains("<p>Text <em>inside</em> the box.</p>"), "{page}");
+    assert!(!page.contains("missing.png") && !page.contains("thumbnail"), "{page}");
+}
+
+#[test]
 fn zola_config() {
     insta::assert_snapshot!("zola_config", check_with(Tool::Zola, "zola/config", "", true));
 }
@@ -132,6 +149,22 @@ fn mdbook_links() {
 #[test]
 fn mdbook_book_toml() {
     insta::assert_snapshot!("mdbook_book_toml", check(Tool::Mdbook, "mdbook/book_toml", ""));
+}
+
+#[test]
+fn mdbook_hidden_lines_are_left_out_and_preprocessor_placeholders_shown_as_written() {
+    let work = work("mdbook/book_toml", "");
+    import::run(Tool::Mdbook, &work.src, &work.dest).unwrap();
+    let built = build_dest(&work);
+    let text = built.text("new/");
+    assert!(text.contains("shown()") && !text.contains("hidden()"), "{text}");
+    assert!(text.contains("let x = 1;") && !text.contains("fn main()"), "{text}");
+    assert!(
+        text.contains("Version: {{ book-version }}, installed with cargo install x --vers {{ book-version }}."),
+        "{text}"
+    );
+    let page = built.answer("new/").unwrap();
+    assert!(page.contains("<p class=\"version\">Version {{ book-version }}</p>"), "{page}");
 }
 
 #[test]
@@ -224,7 +257,8 @@ fn an_unknown_tool_is_a_usage_error() {
 }
 
 // The corpora: Zola's documentation and mdBook's guide, read from ../shared and copied into a
-// temporary folder first.
+// temporary folder first. Each is imported, then DEST is built by the binary into a temporary
+// output folder, as a user would, and the built files are checked.
 
 fn corpus(names: &[&str], src: &str) -> Work {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
@@ -237,29 +271,121 @@ fn corpus(names: &[&str], src: &str) -> Work {
     Work { dir, src, dest }
 }
 
-/// The picket routes and aliases of every page written below `dest/content`.
-fn dest_urls(dest: &Path) -> BTreeSet<String> {
-    let mut urls = BTreeSet::new();
-    for (path, bytes) in read_tree(&dest.join("content")) {
-        let is_page = path.extension().is_some_and(|e| e == "md");
-        let private = path.iter().any(|c| c.to_string_lossy().starts_with('_') && c != "_index.md");
-        if !is_page || private {
-            continue;
+/// The built site of DEST: `picket build` must succeed with nothing on stderr (no error, no
+/// warning); its files by path.
+fn build_dest(work: &Work) -> BuiltSite {
+    let out = work.dir.path().join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_picket"))
+        .args(["build", "--root"])
+        .arg(&work.dest)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .expect("run picket");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && stderr.is_empty(), "DEST does not build cleanly:\n{}", work.redact(&stderr));
+    let files = read_tree(&out).into_iter().map(|(path, bytes)| (path, String::from_utf8_lossy(&bytes).into_owned()));
+    BuiltSite { files: files.collect() }
+}
+
+struct BuiltSite {
+    files: std::collections::BTreeMap<PathBuf, String>,
+}
+
+impl BuiltSite {
+    /// The file that answers the site path `url` (`a/b/` or `a/b.html`, without the base path).
+    fn answer(&self, url: &str) -> Option<&str> {
+        let url = url.trim_start_matches('/');
+        let path = if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url.to_string() };
+        self.files.get(Path::new(&path)).map(String::as_str)
+    }
+
+    /// Where the redirect page at `url` sends the reader, without `base_path`; `None` for a page.
+    fn redirect(&self, url: &str, base_path: &str) -> Option<String> {
+        let html = self.answer(url)?;
+        let target = html.split("<meta http-equiv=\"refresh\" content=\"0; url=").nth(1)?.split('"').next()?;
+        Some(target.strip_prefix(base_path).unwrap_or(target).to_string())
+    }
+
+    /// Asserts that `url` answers with a page, or with redirects that lead to one. (Zola's
+    /// docs chain two: `/documentation/` to the getting-started section, which leads on to its
+    /// overview; Zola writes the same two redirect pages.)
+    fn assert_answers(&self, url: &str, base_path: &str, why: &str) {
+        assert!(self.answer(url).is_some(), "nothing answers at /{url} ({why})");
+        let mut at = url.to_string();
+        for _ in 0..3 {
+            let Some(target) = self.redirect(&at, base_path) else { return };
+            at = target.split('#').next().unwrap_or_default().to_string();
+            assert!(self.answer(&at).is_some(), "/{url} ({why}) redirects to {target}, which does not answer");
         }
-        let text = String::from_utf8(bytes).unwrap();
-        let yaml = text.strip_prefix("---\n").and_then(|t| t.split_once("\n---\n")).map(|(y, _)| y).unwrap();
-        let front: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
-        let mut route = route_of(&path);
-        if let Some(slug) = front.get("slug").and_then(|s| s.as_str()) {
-            let parent = route.trim_end_matches('/').rsplit_once('/').map_or(String::new(), |(p, _)| format!("{p}/"));
-            route = format!("{parent}{slug}/");
+        panic!("/{url} ({why}) redirects more than three times");
+    }
+
+    /// The text a reader sees on the page at `url`: tags dropped, entities decoded, smart
+    /// punctuation made plain, every run of white space one space.
+    fn text(&self, url: &str) -> String {
+        let html = self.answer(url).unwrap_or_else(|| panic!("no page at /{url}"));
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                _ if !in_tag => text.push(c),
+                _ => {}
+            }
         }
-        urls.insert(route);
-        for alias in front.get("aliases").and_then(|a| a.as_sequence()).into_iter().flatten() {
-            urls.insert(alias.as_str().unwrap().to_string());
+        plain(&decode_entities(&text))
+    }
+}
+
+/// `&amp;`, `&lt;`, `&gt;`, `&quot;` and numeric references as their characters.
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let end = after.find(';').filter(|end| *end <= 8);
+        let decoded = end.and_then(|end| match &after[..end] {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            number => {
+                let code = match number.strip_prefix("#x").or_else(|| number.strip_prefix("#X")) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => number.strip_prefix('#').and_then(|n| n.parse().ok()),
+                };
+                code.and_then(char::from_u32)
+            }
+        });
+        match (decoded, end) {
+            (Some(c), Some(end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
         }
     }
-    urls
+    out.push_str(rest);
+    out
+}
+
+/// Curly quotes and dashes as typed, and white space collapsed, so a source line can be found in
+/// what a page shows.
+fn plain(text: &str) -> String {
+    let straight = text
+        .replace(['‘', '’'], "'")
+        .replace(['“', '”'], "\"")
+        .replace('—', "---")
+        .replace('–', "--")
+        .replace('…', "...");
+    straight.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The URL path of a page file below `content/`, as both Zola and picket derive it.
@@ -273,78 +399,171 @@ fn route_of(path: &Path) -> String {
     segments.iter().map(|s| format!("{s}/")).collect()
 }
 
-/// The first line of each build error and where it points, for a list of what remains.
-fn build_errors(work: &Work) -> String {
-    match import::build(&work.dest) {
-        Ok(built) => format!("builds: {} pages", built.n_pages),
-        Err(errors) => errors
-            .0
-            .iter()
-            .map(|e| format!("{}: {}", e.place().unwrap_or_default(), e.message))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
+/// A Zola page's TOML front matter.
+fn toml_front_matter(text: &str) -> toml::Table {
+    let block = text.trim_start().strip_prefix("+++").and_then(|t| t.split_once("\n+++")).map(|(b, _)| b);
+    toml::from_str(block.expect("Zola's docs use +++ front matter")).expect("valid TOML")
 }
 
 #[test]
-fn zola_docs_import_keeps_every_url_and_changes_nothing_outside_dest() {
+fn zola_docs_import_builds_with_no_error_and_every_old_url_answers() {
     let work = corpus(&["zola-docs"], "zola-docs");
     let before = work.outside_dest();
     let report = import::run(Tool::Zola, &work.src, &work.dest).expect("the import succeeds");
     assert_eq!(work.outside_dest(), before, "SRC changed or something was written outside DEST");
     insta::assert_snapshot!("zola_docs_report", work.redact(&report.to_string()));
-    let urls = dest_urls(&work.dest);
-    for (path, _) in read_tree(&work.src.join("content")) {
-        if path.extension().is_some_and(|e| e == "md") {
-            let old = route_of(&path);
-            assert!(urls.contains(&old), "no page or alias at Zola's /{old} (from {})", path.display());
+    let built = build_dest(&work);
+    let (mut n_pages, mut n_aliases, mut redirect_sections) = (0, 0, Vec::new());
+    for (path, bytes) in read_tree(&work.src.join("content")) {
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let old = route_of(&path);
+        built.assert_answers(&old, "", &format!("{}'s URL in Zola", path.display()));
+        n_pages += 1;
+        let front = toml_front_matter(&String::from_utf8(bytes).unwrap());
+        if let Some(target) = front.get("redirect_to").and_then(|t| t.as_str()) {
+            // Zola reads a `redirect_to` path from the site's root.
+            let expected = format!("/{}", target.trim_start_matches('/'));
+            let redirect = built.redirect(&old, "").unwrap_or_else(|| panic!("/{old} is no redirect"));
+            assert_eq!(redirect.trim_end_matches('/'), expected.trim_end_matches('/'), "/{old}");
+            redirect_sections.push(old.clone());
+        }
+        for alias in front.get("aliases").and_then(|a| a.as_array()).into_iter().flatten() {
+            let alias = alias.as_str().unwrap();
+            assert_eq!(built.redirect(alias, "").as_deref(), Some(format!("/{old}").as_str()), "alias {alias}");
+            n_aliases += 1;
         }
     }
-    assert!(urls.contains("documentation/templates/rss/"), "Zola's alias is kept");
-    let redirects = read_tree(&work.dest.join("content"))
-        .into_iter()
-        .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains("\nredirect_to: /documentation/"))
-        .count();
-    assert_eq!(redirects, 6, "every `redirect_to` section keeps its redirect");
-    insta::assert_snapshot!("zola_docs_build", build_errors(&work));
+    assert_eq!(n_pages, 52, "every page of the corpus was checked");
+    assert_eq!(n_aliases, 1);
+    assert_eq!(built.redirect("documentation/templates/rss/", "").as_deref(), Some("/documentation/templates/feeds/"));
+    assert_eq!(
+        redirect_sections,
+        [
+            "documentation/",
+            "documentation/content/",
+            "documentation/deployment/",
+            "documentation/getting-started/",
+            "documentation/templates/",
+            "documentation/themes/",
+        ],
+        "every `redirect_to` section keeps its redirect"
+    );
+    // The shortcodes whose templates the corpus leaves out show the original image they name.
+    let images = built.answer("documentation/content/image-processing/").unwrap();
+    assert_eq!(images.matches("<img src=\"/documentation/content/image-processing/01-zola.png\" alt=\"\">").count(), 7);
+    assert!(images.contains("<img src=\"/documentation/content/image-processing/08-example.jpg\" alt=\"\">"));
+}
+
+/// Where mdBook published a chapter of `src/` (`a/b.md` at `a/b.html`, a README at `index.html`).
+fn mdbook_url(chapter: &str) -> String {
+    match chapter.strip_suffix("README.md") {
+        Some(folder) => format!("{folder}index.html"),
+        None => chapter.replace(".md", ".html"),
+    }
+}
+
+/// What each `{{#include}}`, `{{#rustdoc_include}}` and `{{#playground}}` of the guide's chapters
+/// stands for: the page (its picket URL) and the lines a reader must find on it. Only whole files
+/// and anchors occur in the guide; anything else fails the test.
+fn includes_of(src: &Path, chapters: &[String]) -> Vec<(String, String, Vec<String>)> {
+    let mut found = Vec::new();
+    for chapter in chapters {
+        let page_path = src.join("src").join(chapter);
+        let text = std::fs::read_to_string(&page_path).unwrap();
+        let mut in_fence = false;
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                in_fence = !in_fence;
+            }
+            let Some(at) = line.find("{{#") else { continue };
+            if line[..at].ends_with('\\') {
+                continue;
+            }
+            let helper = line[at + 3..].split("}}").next().unwrap();
+            let Some((name, args)) = helper.split_once(' ') else { continue };
+            if !["include", "rustdoc_include", "playground"].contains(&name) {
+                continue;
+            }
+            let (file, anchor) = args.trim().split_once(':').map_or((args.trim(), None), |(f, a)| (f, Some(a)));
+            assert!(anchor.is_none_or(|a| a.parse::<usize>().is_err() && !a.contains(':')), "{helper}");
+            let included = std::fs::read_to_string(page_path.parent().unwrap().join(file)).unwrap();
+            let mut lines: Vec<&str> = included.lines().collect();
+            if let Some(anchor) = anchor {
+                let start = lines.iter().position(|l| l.contains(&format!("ANCHOR: {anchor}"))).unwrap();
+                let end = lines.iter().position(|l| l.contains(&format!("ANCHOR_END: {anchor}"))).unwrap();
+                lines = lines[start + 1..end].to_vec();
+            }
+            let is_code = in_fence || name != "include";
+            let rust = name != "include" || file.ends_with(".rs");
+            let expected: Vec<String> = if is_code {
+                lines
+                    .iter()
+                    .filter(|l| !l.contains("ANCHOR"))
+                    .filter(|l| !(rust && (l.trim() == "#" || l.trim_start().starts_with("# "))))
+                    .map(|l| plain(l))
+                    .filter(|l| !l.is_empty())
+                    .collect()
+            } else {
+                // Markdown: the text of each of its blocks, as a reader sees it.
+                let markdown = lines.join("\n");
+                let mut texts = Vec::new();
+                for event in pulldown_cmark::Parser::new_ext(&markdown, picket::markdown::options()) {
+                    if let pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) = event {
+                        texts.push(plain(&t));
+                    }
+                }
+                texts.retain(|t| !t.is_empty());
+                texts
+            };
+            let route = match chapter.strip_suffix("README.md") {
+                Some(folder) => folder.to_string(),
+                None => format!("{}/", chapter.trim_end_matches(".md")),
+            };
+            found.push((route, format!("{chapter}: {helper}"), expected));
+        }
+    }
+    found
 }
 
 #[test]
-fn mdbook_guide_import_keeps_every_url_includes_every_file_and_changes_nothing_outside_dest() {
+fn mdbook_guide_import_builds_with_no_error_keeps_every_url_and_shows_every_included_file() {
     let work = corpus(&["mdbook-guide", "examples"], "mdbook-guide");
     let before = work.outside_dest();
     let report = import::run(Tool::Mdbook, &work.src, &work.dest).expect("the import succeeds");
     assert_eq!(work.outside_dest(), before, "SRC changed or something was written outside DEST");
     insta::assert_snapshot!("mdbook_guide_report", work.redact(&report.to_string()));
-    let urls = dest_urls(&work.dest);
+    let built = build_dest(&work);
     let summary = std::fs::read_to_string(work.src.join("src/SUMMARY.md")).unwrap();
-    let mut n_chapters = 0;
-    for line in summary.lines() {
-        let Some(target) = line.split_once("](").map(|(_, rest)| rest.trim_end_matches(')')) else { continue };
-        if target.is_empty() {
-            continue;
-        }
-        n_chapters += 1;
-        let old = match target.strip_suffix("README.md") {
-            Some(folder) => format!("{folder}index.html"),
-            None => target.replace(".md", ".html"),
-        };
-        let as_page = old.strip_suffix("index.html").filter(|route| urls.contains(*route));
-        assert!(as_page.is_some() || urls.contains(&old), "no page or alias at mdBook's /{old}");
-    }
-    assert_eq!(n_chapters, 31, "every chapter of SUMMARY.md was checked");
-    assert!(urls.contains("format/config.html"), "book.toml's redirect is an alias");
-    for (path, bytes) in read_tree(&work.dest.join("content")) {
-        let text = String::from_utf8_lossy(&bytes);
-        for call in text.split("{{ include(path=\"").skip(1) {
-            let included = call.split('"').next().unwrap();
-            let file = work.dest.join("content").join(path.parent().unwrap()).join(included);
-            assert!(file.is_file(), "{} includes {included}, which DEST does not have", path.display());
+    let chapters: Vec<String> = summary
+        .lines()
+        .filter_map(|line| line.split_once("](").map(|(_, rest)| rest.trim_end_matches(')').to_string()))
+        .filter(|target| !target.is_empty())
+        .collect();
+    assert_eq!(chapters.len(), 31, "every chapter of SUMMARY.md is checked");
+    for chapter in &chapters {
+        let old = mdbook_url(chapter);
+        built.assert_answers(&old, "/mdBook", &format!("{chapter} in mdBook"));
+        if !old.ends_with("index.html") {
+            let new = format!("{}/", old.trim_end_matches(".html"));
+            assert_eq!(built.redirect(&old, "/mdBook"), Some(format!("/{new}")), "mdBook's /{old}");
         }
     }
-    insta::assert_snapshot!("mdbook_guide_build", build_errors(&work));
+    // book.toml's `[output.html.redirect]`.
+    assert_eq!(built.redirect("format/config.html", "/mdBook").as_deref(), Some("/format/configuration/"));
+    let includes = includes_of(&work.src, &chapters);
+    assert_eq!(includes.len(), 6, "every include of the guide is checked");
+    for (route, include, lines) in includes {
+        let text = built.text(&route);
+        assert!(!lines.is_empty(), "{include} stands for nothing");
+        for line in lines {
+            assert!(text.contains(&line), "{include}: `{line}` is not on /{route}");
+        }
+    }
+    // `{{ mdbook-version }}`, which the guide's own preprocessor filled in, is shown as written.
+    assert!(built.answer("").unwrap().contains("Version: {{ mdbook-version }}"));
 }
-
 /// DEST's site.yaml without `heading_ids`, which picket reads only once the links work lands;
 /// what remains is what a build of DEST checks today.
 fn without_heading_ids(dest: &Path) {

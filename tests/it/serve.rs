@@ -530,6 +530,34 @@ fn a_new_site_from_init_previews_at_the_printed_address() {
         page.body
     );
     assert!(page.body.contains("/__picket/livereload"));
+    assert!(page.body.contains("rel=\"next\">Next: How this site works</a>"), "{}", page.body);
+    // The section lists its pages by weight, each with its summary: the text before
+    // `<!-- more -->`, else the description.
+    let guide = server.get("/guide/").body;
+    let first = guide.find("<p>This page shows the one number this example starts from").expect("the summary");
+    let second = guide.find("<p>Shortcodes, code blocks and links, as an editor writes them</p>").expect("description");
+    assert!(first < second, "{guide}");
+    assert!(!guide.contains("A page without one is listed"), "the text after `<!-- more -->` is listed:\n{guide}");
+    let how = server.get("/guide/how-it-works/").body;
+    for part in [
+        "<section class=\"alert alert-note\" aria-label=\"Note\">\n<p class=\"alert-title\">Note</p>",
+        "<table><caption>What each folder of the site holds</caption>",
+        "<dt>Summary</dt>",
+        // From the data file, through the `include` shortcode.
+        "Cases counted in the north</span>",
+        "rel=\"prev\">Previous: The background</a>",
+    ] {
+        assert!(how.contains(part), "no {part:?} in\n{how}");
+    }
+    assert!(!how.contains("ANCHOR"), "{how}");
+    // The page's alias: its old URL is a redirect page.
+    let moved = server.get("/how-it-works/");
+    assert_eq!(moved.status, 200);
+    assert!(
+        moved.body.contains("<meta http-equiv=\"refresh\" content=\"0; url=/guide/how-it-works/\">"),
+        "{}",
+        moved.body
+    );
 }
 
 #[test]

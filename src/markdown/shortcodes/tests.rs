@@ -80,3 +80,11 @@ fn an_escaped_opening_is_text() {
     check("\\\\{{ a() }}", "a{} at 2..11");
     check("{% note() %}\\{% end %}{% end %}", "note{} at 0..31 body=\"\\\\{% end %}\"");
 }
+
+#[test]
+fn raw_html_loses_the_backslash_of_an_escaped_opening_only() {
+    let unescape = |html: &str| unescape_openings(html).unwrap_or_else(|| html.to_string());
+    assert_eq!(unescape("<p>\\{{ v }} \\{% n() %}</p>"), "<p>{{ v }} {% n() %}</p>");
+    assert_eq!(unescape("<p>\\\\{{ v }} a\\b {{ c }}</p>"), "<p>\\\\{{ v }} a\\b {{ c }}</p>");
+    assert_eq!(unescape_openings("<div class=\"x\">"), None);
+}

@@ -1,5 +1,5 @@
 //! Fuzz target: any UTF-8 text as a whole Markdown file -> `front_matter::parse` must not panic,
-//! the body must start on a char boundary, and an error must render with a valid location.
+//! the body must start on a char boundary, and every error must render with a valid location.
 
 #![no_main]
 
@@ -14,11 +14,14 @@ fuzz_target!(|data: &[u8]| {
             assert!(text.is_char_boundary(split.body_offset), "body offset {} is inside a char", split.body_offset);
             assert_eq!(&text[split.body_offset..], split.body);
         }
-        Err(err) => {
-            if let Some(location) = err.location {
-                assert!(location.line >= 1 && location.column >= 1, "location {location:?} is not 1-based");
+        Err(errors) => {
+            assert!(!errors.is_empty(), "an error result holds no error");
+            for err in &errors.0 {
+                if let Some(location) = err.location {
+                    assert!(location.line >= 1 && location.column >= 1, "location {location:?} is not 1-based");
+                }
             }
-            let _ = err.to_string();
+            let _ = errors.to_string();
         }
     }
 });
