@@ -109,7 +109,7 @@ def differences(expected, actual, limit=10):
 SUMMARY = re.compile(r"^built (\d+) pages \((\d+) files, (\d+) new or changed\)")
 PHASE = re.compile(r"^\s+(\S+(?: files)?)\s+([0-9.]+) ms$")
 CACHE = re.compile(
-    r"^  cache\s+(\d+) of (\d+) pages parsed, (\d+) of (\d+) Markdown rendered, (\d+) of (\d+) files made"
+    r"^  cache\s+(\d+) of (\d+) pages read, (\d+) parsed, (\d+) of (\d+) Markdown rendered, (\d+) of (\d+) files made"
 )
 
 
@@ -124,7 +124,12 @@ def picket_detail(text):
         m = CACHE.match(line)
         if m:
             g = m.groups()
-            parts += ["parsed=%s/%s" % (g[0], g[1]), "rendered=%s/%s" % (g[2], g[3]), "made=%s/%s" % (g[4], g[5])]
+            parts += [
+                "read=%s/%s" % (g[0], g[1]),
+                "parsed=%s/%s" % (g[2], g[1]),
+                "rendered=%s/%s" % (g[3], g[4]),
+                "made=%s/%s" % (g[5], g[6]),
+            ]
             continue
         m = PHASE.match(line.rstrip())
         if m:

@@ -168,7 +168,7 @@ def rebuild_table(rows, cold, goals):
     print()
     print(
         "| tool | N | output | change | runs | median wall s | min | max | / its cold build | peak RSS MiB | "
-        "files written | MiB written | write() MiB | picket: changed files | picket: pages parsed, Markdown rendered, files made |"
+        "files written | MiB written | write() MiB | picket: changed files | picket: pages read, parsed, Markdown rendered, files made |"
     )
     print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for (n, out, change, tool), rs in group(rows, "N", "out", "change", "tool").items():
@@ -181,7 +181,12 @@ def rebuild_table(rows, cold, goals):
             d = [detail(r) for r in rs]
             own = fmt_n(int(med(int(x.get("changed", 0)) for x in d)))
             last = d[-1]
-            reuse = "%s, %s, %s" % (last.get("parsed", "?"), last.get("rendered", "?"), last.get("made", "?"))
+            reuse = "%s, %s, %s, %s" % (
+                last.get("read", "?"),
+                last.get("parsed", "?"),
+                last.get("rendered", "?"),
+                last.get("made", "?"),
+            )
             if change == "page" and cold_m and n == 10000:
                 goals.append(
                     "one-page rebuild at 10,000 pages, output in %s: %.2f s = %.3f of picket's cold build, %s"

@@ -139,9 +139,10 @@ fn build(args: BuildArgs) -> Result<(), Errors> {
         }
         let reuse = &report.reuse;
         eprintln!(
-            "  cache        {} of {} pages parsed, {} of {} Markdown rendered, {} of {} files made",
-            reuse.pages_parsed,
+            "  cache        {} of {} pages read, {} parsed, {} of {} Markdown rendered, {} of {} files made",
+            reuse.pages_read,
             reuse.pages_parsed + reuse.pages_reused,
+            reuse.pages_parsed,
             reuse.markdown_rendered,
             reuse.markdown_rendered + reuse.markdown_reused,
             reuse.files_made,

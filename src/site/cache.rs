@@ -3,8 +3,9 @@
 //! Every product is keyed by a hash of exactly what it was made from: the bytes of the page, of
 //! the data files and templates, the site's structure (routes and front matter of every page),
 //! the configuration and picket's own build. A product is reused only when making it again would
-//! give the same bytes, so a rebuild always equals a clean build. The cache never looks at file
-//! times. It may be empty (`check`, the tests), kept in memory between rebuilds (`serve`) or kept
+//! give the same bytes, so a rebuild always equals a clean build. File times are used for one
+//! thing only: to know, without reading it, that a page's file is the one read last time (see
+//! `FileStamp`); anything else is compared by its bytes. It may be empty (`check`, the tests), kept in memory between rebuilds (`serve`) or kept
 //! on disk between builds (`build`, see `disk`). It counts what it reuses (`Reuse`), so that a
 //! cache that silently stopped hitting shows in the tests.
 //!
@@ -69,6 +70,8 @@ pub enum Product {
 /// How much of the last build came from the cache.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reuse {
+    /// Pages whose files were read (the others' stamps showed them unchanged; see `FileStamp`).
+    pub pages_read: usize,
     pub pages_parsed: usize,
     pub pages_reused: usize,
     pub markdown_rendered: usize,
@@ -83,6 +86,74 @@ pub struct Reuse {
 pub(crate) struct PageHash {
     pub text: u64,
     pub front: u64,
+    /// The file as it was when these hashes were taken, if it had settled by then.
+    pub stamp: Option<FileStamp>,
+}
+
+/// What a page's file looked like when it was read: its inode, size, modification time and
+/// status-change time, as git's index keeps them. A file whose stamp is the same is the same file
+/// with the same bytes, and is not read again. The change time (`ctime`) cannot be set back by
+/// any program (`touch -r`, `cp -p` and `rsync -t` set only the modification time), and every
+/// write moves it. A stamp is kept only if both times were at least `SETTLED` before the file was
+/// read: a file written again within the same tick of the file system's clock, with the same
+/// size, would otherwise look unchanged. So a page saved just before a build is read again by
+/// the next one too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FileStamp {
+    inode: u64,
+    len: u64,
+    modified_ns: i128,
+    changed_ns: i128,
+}
+
+/// How long before a read a file's times must be for its stamp to be trusted: more than the
+/// coarsest clock of a common file system (FAT's two seconds).
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(3);
+
+impl FileStamp {
+    /// The stamp of the file at `path` (following a link, as reading does); `None` where the
+    /// system gives no change time, and then the file is always read.
+    fn of(path: &Path) -> Option<FileStamp> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let metadata = std::fs::metadata(path).ok()?;
+            let ns = |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+            Some(FileStamp {
+                inode: metadata.ino(),
+                len: metadata.len(),
+                modified_ns: ns(metadata.mtime(), metadata.mtime_nsec()),
+                changed_ns: ns(metadata.ctime(), metadata.ctime_nsec()),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// Whether both of the file's times are at least `SETTLED` before `read_at`.
+    fn settled_before(&self, read_at: std::time::SystemTime) -> bool {
+        let Ok(read_at) = read_at.duration_since(std::time::UNIX_EPOCH) else { return false };
+        let limit = read_at.as_nanos() as i128 - SETTLED.as_nanos() as i128;
+        self.modified_ns < limit && self.changed_ns < limit
+    }
+}
+
+/// A page's file read for a build: its text, the hash of its bytes, and its stamp if settled.
+struct Read {
+    text: String,
+    hash: u64,
+    stamp: Option<FileStamp>,
+}
+
+/// Reads the page at `absolute`; `read_at` is when this load began.
+fn read_page(absolute: &Path, relative: &Path, read_at: std::time::SystemTime) -> Result<Read, Error> {
+    // Stamped before reading: a write after this moves the change time past the stamp's.
+    let stamp = FileStamp::of(absolute).filter(|stamp| stamp.settled_before(read_at));
+    let text = content::read_text_as(absolute, relative)?;
+    Ok(Read { hash: hash_bytes(text.as_bytes()), text, stamp })
 }
 
 /// The inputs of one build, with their hashes.
@@ -272,6 +343,7 @@ impl Cache {
             || rayon::join(|| load_figures(config, figures), || load_theme(config, config_key, theme)),
         );
         let (pages, reuse, mut errors) = pages;
+        self.reuse.pages_read = reuse.pages_read;
         self.reuse.pages_parsed = reuse.pages_parsed;
         self.reuse.pages_reused = reuse.pages_reused;
         let figures = figures.map_err(|e| errors.extend(e.0)).ok();
@@ -308,7 +380,12 @@ impl Cache {
     /// Whether the last build made or forgot anything, so that the disk cache must be written.
     fn changed(&self) -> bool {
         let reuse = self.reuse;
-        self.forgot || reuse.pages_parsed > 0 || reuse.markdown_rendered > 0 || reuse.files_made > 0
+        // A page read again has a new stamp to remember, even when its bytes are the same.
+        self.forgot
+            || reuse.pages_read > 0
+            || reuse.pages_parsed > 0
+            || reuse.markdown_rendered > 0
+            || reuse.files_made > 0
     }
 }
 
@@ -340,7 +417,7 @@ pub(crate) fn config_key(config: &Config) -> u64 {
 }
 
 fn page_hash(page: &Page, text: &str) -> PageHash {
-    PageHash { text: hash_bytes(text.as_bytes()), front: hash_bytes(&text.as_bytes()[..page.body_offset]) }
+    PageHash { text: hash_bytes(text.as_bytes()), front: hash_bytes(&text.as_bytes()[..page.body_offset]), stamp: None }
 }
 
 /// Parses a page, releasing its body if the build does not keep bodies.
@@ -355,6 +432,7 @@ fn parse_page(relative: &Path, text: String, bodies: Bodies) -> Result<(Page, Pa
 
 #[derive(Default)]
 struct PageReuse {
+    pages_read: usize,
     pages_parsed: usize,
     pages_reused: usize,
 }
@@ -385,6 +463,7 @@ fn reload_named(
 ) -> Result<(Pages, PageReuse, Errors), Pages> {
     let mut errors = Errors::default();
     let mut reuse = PageReuse::default();
+    let read_at = std::time::SystemTime::now();
     for absolute in named {
         let Ok(inside) = absolute.strip_prefix(&config.content_dir) else { continue };
         let relative = config.relative(absolute).to_path_buf();
@@ -403,10 +482,12 @@ fn reload_named(
         if !absolute.is_file() {
             continue;
         }
+        reuse.pages_read += 1;
         reuse.pages_parsed += 1;
-        let parsed = content::read_text_as(absolute, &relative)
-            .map_err(Errors::from)
-            .and_then(|text| parse_page(&relative, text, bodies));
+        let parsed = read_page(absolute, &relative, read_at).map_err(Errors::from).and_then(|read| {
+            let (page, hash) = parse_page(&relative, read.text, bodies)?;
+            Ok((page, PageHash { stamp: read.stamp, ..hash }))
+        });
         match parsed {
             Ok((page, _)) if page.front_matter.draft && !config.drafts => {}
             Ok((page, hash)) => {
@@ -422,8 +503,10 @@ fn reload_named(
     Ok((Pages { complete, ..previous }, reuse, errors))
 }
 
-/// Walks `content/`, reads every page and parses those whose bytes changed since `previous`.
+/// Walks `content/`, reads every page whose stamp changed since `previous` and parses those
+/// whose bytes changed.
 fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Pages, PageReuse, Errors) {
+    let read_at = std::time::SystemTime::now();
     let found = content::find(config);
     let mut errors = Errors(found.errors);
     let (mut old_pages, old_hashes) = match previous {
@@ -434,41 +517,61 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
         }
         None => (HashMap::new(), HashMap::new()),
     };
-    // Read and hash in parallel; parse only what changed.
-    let texts: Vec<Result<(String, u64), Error>> = found
+    // Read and hash in parallel what may have changed; parse only what did.
+    let texts: Vec<Result<Option<Read>, Error>> = found
         .pages
         .par_iter()
         .map(|(absolute, relative)| {
-            let text = content::read_text_as(absolute, relative)?;
-            let hash = hash_bytes(text.as_bytes());
-            Ok((text, hash))
+            let old = old_hashes.get(key(relative)).and_then(|hash| hash.stamp);
+            if old.is_some() && old == FileStamp::of(absolute) && old_pages.contains_key(key(relative)) {
+                return Ok(None);
+            }
+            read_page(absolute, relative, read_at).map(Some)
         })
         .collect();
     let mut to_parse = Vec::new();
     let mut pages = Vec::with_capacity(found.pages.len());
     let mut hashes = HashMap::with_capacity(found.pages.len());
     let mut reuse = PageReuse::default();
-    for ((_, relative), text) in found.pages.iter().zip(texts) {
-        let (text, hash) = match text {
-            Ok(read) => read,
+    for ((absolute, relative), text) in found.pages.iter().zip(texts) {
+        let read = match text {
+            Ok(read) => {
+                reuse.pages_read += usize::from(read.is_some());
+                read
+            }
             Err(err) => {
                 errors.push(err);
                 continue;
             }
         };
-        let same = old_hashes.get(key(relative)).filter(|h| h.text == hash).copied();
-        match (same, old_pages.remove(key(relative))) {
-            (Some(old_hash), Some(page)) => {
+        let stamp = read.as_ref().map_or_else(|| old_hashes.get(key(relative)).and_then(|h| h.stamp), |r| r.stamp);
+        let same = old_hashes.get(key(relative)).filter(|h| read.as_ref().is_none_or(|r| r.hash == h.text)).copied();
+        match (same, old_pages.remove(key(relative)), read) {
+            (Some(old_hash), Some(page), _) => {
                 reuse.pages_reused += 1;
-                hashes.insert(key(relative).to_string(), old_hash);
+                hashes.insert(key(relative).to_string(), PageHash { stamp, ..old_hash });
                 pages.push(page);
             }
-            _ => to_parse.push((relative, text)),
+            (_, _, Some(read)) => to_parse.push((relative, read)),
+            // Not read because the last load holds it, which the match above takes: never here,
+            // but reading it is right whatever happens.
+            (_, _, None) => match read_page(absolute, relative, read_at) {
+                Ok(read) => {
+                    reuse.pages_read += 1;
+                    to_parse.push((relative, read));
+                }
+                Err(err) => errors.push(err),
+            },
         }
     }
     reuse.pages_parsed = to_parse.len();
-    let parsed: Vec<Result<(Page, PageHash), Errors>> =
-        to_parse.into_par_iter().map(|(relative, text)| parse_page(relative, text, bodies)).collect();
+    let parsed: Vec<Result<(Page, PageHash), Errors>> = to_parse
+        .into_par_iter()
+        .map(|(relative, read)| {
+            let (page, hash) = parse_page(relative, read.text, bodies)?;
+            Ok((page, PageHash { stamp: read.stamp, ..hash }))
+        })
+        .collect();
     for result in parsed {
         match result {
             Ok((page, _)) if page.front_matter.draft && !config.drafts => {}

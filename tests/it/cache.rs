@@ -175,3 +175,30 @@ fn a_cache_cut_short_changed_or_from_elsewhere_is_never_trusted() {
     let report = picket::site::build(&Config::load(root, &overrides).unwrap()).unwrap();
     assert_eq!(report.reuse.markdown_reused, 0, "{:?}", report.reuse);
 }
+
+#[test]
+fn a_page_is_read_again_only_when_its_file_changed() {
+    let dir = explainer();
+    let root = dir.path();
+    // A file's stamp is trusted once its times are a few seconds old (`FileStamp`).
+    std::thread::sleep(std::time::Duration::from_millis(3200));
+    let (_, first) = build(root);
+    assert!(first.pages_read > 5, "{first:?}");
+    let (_, again) = build(root);
+    assert_eq!((again.pages_read, again.pages_parsed), (0, 0), "{again:?}");
+
+    // Other bytes of the same length, with the old modification time put back (as `cp -p` or
+    // `touch -r` leave a file): the change time moved, so the page is read, and the site is new.
+    let pay = root.join("content/pay.md");
+    let modified = std::fs::metadata(&pay).unwrap().modified().unwrap();
+    edit(root, "content/pay.md", |t| t.replacen("the ", "teh ", 1));
+    std::fs::File::options().write(true).open(&pay).unwrap().set_modified(modified).unwrap();
+    let (output, reuse) = build(root);
+    assert_eq!(output.unwrap(), clean(root).unwrap());
+    assert_eq!((reuse.pages_read, reuse.pages_parsed, reuse.markdown_rendered), (1, 1, 1), "{reuse:?}");
+
+    // Saved a moment ago, its stamp had not settled: the next build reads it again, but finds
+    // the same bytes and parses nothing.
+    let (_, next) = build(root);
+    assert_eq!((next.pages_read, next.pages_parsed), (1, 0), "{next:?}");
+}

@@ -26,7 +26,7 @@ use crate::markdown::{Rendered, TocEntry};
 use crate::output::{OutputPath, Stamp};
 
 /// The version of the files' layout; a cache in any other is ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 const INDEX: &str = "index";
 const PACK: &str = "markdown.pack";
@@ -154,12 +154,14 @@ impl Disk {
         let file = std::fs::File::create(&temporary).map_err(|err| Error::io(&temporary, &err))?;
         // Written as it is encoded, with a hash of it all at its end: an index cut short or
         // changed does not read back.
-        let mut writer = Hashing { inner: std::io::BufWriter::new(file), hasher: xxhash_rust::xxh3::Xxh3::new() };
+        // The hash is fed what the buffer writes, in large pieces, not each small value.
+        let hashing = Hashing { inner: file, hasher: xxhash_rust::xxh3::Xxh3::new() };
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, hashing);
         postcard::to_io(&index, &mut writer)
             .map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
-        let hash = writer.hasher.digest();
-        let mut inner = writer.inner;
-        inner.write_all(&hash.to_le_bytes()).and_then(|()| inner.flush()).map_err(|err| Error::io(&temporary, &err))?;
+        let mut hashing = writer.into_inner().map_err(|err| Error::io(&temporary, err.error()))?;
+        let hash = hashing.hasher.digest();
+        hashing.inner.write_all(&hash.to_le_bytes()).map_err(|err| Error::io(&temporary, &err))?;
         let target = self.dir.join(INDEX);
         std::fs::rename(&temporary, &target).map_err(|err| Error::io(&target, &err))
     }
