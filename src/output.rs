@@ -2,14 +2,20 @@
 //!
 //! A build writes into a staging folder beside the output folder and swaps it in only when every
 //! file is written, so a failed or interrupted build leaves the previous output byte-identical.
+//! The output it replaces is kept beside it as the spare (`.public.picket-spare`), and the next
+//! build starts its staging folder from the spare: an unchanged file is most often already there
+//! as a hard link to the current output's, so a rebuild touches only the files that changed,
+//! instead of linking every file into a new folder and deleting the old one.
 //! Every file's place is an `OutputPath`, which can only be made from checked segments, so no
 //! input can name a place outside the staging folder. One build at a time holds the output's lock
 //! (`OutputLock`); only that build deletes or swaps the staging folder, and only a folder that
 //! carries picket's marker. picket writes nothing outside these folders and the lock file, and
 //! refuses to replace a folder it did not write, so nothing an editor wrote is ever deleted.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -213,33 +219,131 @@ fn try_lock(file: &std::fs::File) -> std::io::Result<bool> {
     }
 }
 
-/// A new site being written beside the output folder. Dropping it without `commit` removes it,
-/// so the output folder is never touched by a failed build. It holds the output's lock for as
-/// long as it lives.
+/// A new site being written beside the output folder. Dropping it without `commit` leaves it as
+/// the spare, so the output folder is never touched by a failed build. It holds the output's
+/// lock for as long as it lives.
 pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
+    /// What the staging folder held when the build began (the spare's files and folders), by
+    /// path: whatever this build does not put there again is removed before the swap.
+    held: HashMap<PathBuf, Held>,
     committed: bool,
-    // Declared last, so that it is released after the staging folder is removed on drop.
+    // Declared last, so that it is released after the staging folder is put away on drop.
     _lock: OutputLock,
 }
 
+/// An entry the staging folder held when the build began.
+struct Held {
+    kind: Kind,
+    /// Whether this build put (or found) its file there, or cleared its place.
+    taken: AtomicBool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+    /// A link or anything else: removed when the build begins.
+    Other,
+}
+
 impl Staging {
-    /// Takes the output's lock, checks that `out_dir` may be replaced, and creates the empty
-    /// staging folder beside it.
+    /// Takes the output's lock, checks that `out_dir` may be replaced, and makes the staging
+    /// folder beside it: the spare the last build left (or a staging folder a stopped build left),
+    /// else an empty folder.
     pub fn begin(out_dir: &Path) -> Result<Staging> {
-        let lock = OutputLock::acquire(out_dir)?;
+        Staging::begin_locked(out_dir, OutputLock::acquire(out_dir)?)
+    }
+
+    /// `begin`, with the output's lock already taken.
+    pub fn begin_locked(out_dir: &Path, lock: OutputLock) -> Result<Staging> {
         check_replaceable(out_dir)?;
         let dir = sibling(out_dir, "staging");
-        remove_ours(&dir)?;
+        let spare = sibling(out_dir, "spare");
+        if is_ours(&dir)? && is_ours(&spare)? {
+            remove_ours(&dir)?;
+        }
+        if !is_ours(&dir)? && is_ours(&spare)? {
+            std::fs::rename(&spare, &dir).map_err(|err| Error::io(&spare, &err))?;
+        }
         std::fs::create_dir_all(&dir).map_err(|err| Error::io(&dir, &err))?;
+        let mut held = list(&dir)?;
+        // A link (or anything but a file or a folder) picket never made: removed at once, so
+        // nothing written below can follow one out of the staging folder.
+        for (path, entry) in &held {
+            if entry.kind == Kind::Other {
+                let full = dir.join(path);
+                ignore_missing(std::fs::remove_file(&full)).map_err(|err| Error::io(&full, &err))?;
+            }
+        }
+        held.retain(|_, entry| entry.kind != Kind::Other);
         // The marker is the first file, so that a build stopped halfway leaves a folder that is
         // recognisably picket's; the current output's marker is kept as it is, like any file.
-        let marker = dir.join(MARKER);
-        if std::fs::hard_link(out_dir.join(MARKER), &marker).is_err() {
-            std::fs::write(&marker, b"").map_err(|err| Error::io(&dir, &err))?;
+        // It is put in place by a rename, so the staging folder is never without one.
+        let staging = Staging { dir, out_dir: out_dir.to_path_buf(), held, committed: false, _lock: lock };
+        let marker = Path::new(MARKER);
+        let current = out_dir.join(MARKER);
+        let same = std::fs::symlink_metadata(&current).is_ok_and(|m| staging.take_if_same(marker, &m));
+        if !same {
+            let new = staging.dir.join(format!("{MARKER}.new"));
+            let _ = std::fs::remove_file(&new);
+            if std::fs::hard_link(&current, &new).is_err() {
+                std::fs::write(&new, b"").map_err(|err| Error::io(&staging.dir, &err))?;
+            }
+            std::fs::rename(&new, staging.dir.join(MARKER)).map_err(|err| Error::io(&staging.dir, &err))?;
+            staging.take(marker);
         }
-        Ok(Staging { dir, out_dir: out_dir.to_path_buf(), committed: false, _lock: lock })
+        Ok(staging)
+    }
+
+    /// Marks what the staging folder held at `relative` as taken: this build put its file there.
+    fn take(&self, relative: &Path) {
+        if let Some(held) = self.held.get(relative) {
+            held.taken.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Takes the file the staging folder holds at `relative` if it is the very file `current`
+    /// describes (the same device and inode: a hard link left by the last build), so that
+    /// nothing needs doing to it.
+    fn take_if_same(&self, relative: &Path, current: &std::fs::Metadata) -> bool {
+        let same = match self.held.get(relative) {
+            Some(held) if held.kind == Kind::File => {
+                std::fs::symlink_metadata(self.dir.join(relative)).is_ok_and(|held| same_file(&held, current))
+            }
+            _ => false,
+        };
+        if same {
+            self.take(relative);
+        }
+        same
+    }
+
+    /// Clears the place of a file at `relative`, so that a new one can be made there: removes
+    /// what the staging folder holds at that path, and a file where one of its folders must be.
+    fn make_room(&self, relative: &Path) -> std::io::Result<()> {
+        let target = self.dir.join(relative);
+        self.take(relative);
+        match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.is_dir() => ignore_missing(std::fs::remove_dir_all(&target))?,
+            Ok(_) => ignore_missing(std::fs::remove_file(&target))?,
+            Err(_) => {}
+        }
+        let Some(parent) = target.parent() else { return Ok(()) };
+        if std::fs::create_dir_all(parent).is_ok() {
+            return Ok(());
+        }
+        // A file held where a folder must now be: remove it, then make the folders.
+        let mut prefix = self.dir.clone();
+        for component in relative.parent().into_iter().flat_map(Path::components) {
+            prefix.push(component);
+            if std::fs::symlink_metadata(&prefix).is_ok_and(|m| !m.is_dir()) {
+                ignore_missing(std::fs::remove_file(&prefix))?;
+                self.take(prefix.strip_prefix(&self.dir).unwrap_or(&prefix));
+            }
+        }
+        std::fs::create_dir_all(parent)
     }
 
     /// Writes one file into the staging folder; callable from many threads. A file whose bytes
@@ -247,27 +351,29 @@ impl Staging {
     /// so it keeps its modification time, and deploy tools that compare times upload only what
     /// changed). The swap still replaces the output as a whole.
     pub fn write(&self, file: &OutputFile) -> Result<Written> {
-        let target = self.dir.join(file.path.as_str());
-        let shown = self.out_dir.join(file.path.as_str());
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|err| Error::io(&shown, &err))?;
-        }
-        let current = self.out_dir.join(file.path.as_str());
+        let relative = Path::new(file.path.as_str());
+        let target = self.dir.join(relative);
+        let shown = self.out_dir.join(relative);
+        let current = self.out_dir.join(relative);
         let unchanged = match &file.contents {
             Contents::Bytes(bytes) => same_bytes(&current, bytes),
             Contents::Shared(bytes) => same_bytes(&current, bytes),
-            Contents::Copy(from) => std::fs::read(from).is_ok_and(|bytes| same_bytes(&current, &bytes)),
+            Contents::Copy(from) => std::fs::read(from).ok().and_then(|bytes| same_bytes(&current, &bytes)),
         };
-        // Linking fails on file systems without hard links; then the file is written.
-        if unchanged && std::fs::hard_link(&current, &target).is_ok() {
-            return Ok(Written { new_bytes: None, stamp: self.stamp(&target, &shown)? });
+        if let Some(current_metadata) = unchanged {
+            if self.take_if_same(relative, &current_metadata) {
+                return Ok(Written { new_bytes: None, stamp: self.stamp(&target, &shown)? });
+            }
+            self.make_room(relative).map_err(|err| Error::io(&shown, &err))?;
+            // Linking fails on file systems without hard links; then the file is written.
+            if std::fs::hard_link(&current, &target).is_ok() {
+                return Ok(Written { new_bytes: None, stamp: self.stamp(&target, &shown)? });
+            }
         }
-        // A file already in the staging folder may be a hard link to the live output, and
+        // What the staging folder holds there may be a hard link to the live output, and
         // writing into it would change the live site: it is removed first, so the write makes a
         // new file.
-        if std::fs::symlink_metadata(&target).is_ok() {
-            std::fs::remove_file(&target).map_err(|err| Error::io(&shown, &err))?;
-        }
+        self.make_room(relative).map_err(|err| Error::io(&shown, &err))?;
         let written = match &file.contents {
             Contents::Bytes(bytes) => write_new(&target, bytes),
             Contents::Shared(bytes) => write_new(&target, bytes),
@@ -285,16 +391,20 @@ impl Staging {
     /// Links the current output's file at `path` into the staging folder if it is still the file
     /// `stamp` describes; `false` (and nothing done) if it is not.
     pub fn keep(&self, path: &OutputPath, stamp: &Stamp) -> Result<bool> {
-        if !self.still_has(path, stamp) {
+        let relative = Path::new(path.as_str());
+        let Some(current_metadata) = std::fs::symlink_metadata(self.out_dir.join(relative)).ok() else {
+            return Ok(false);
+        };
+        if Stamp::from_metadata(&current_metadata).as_ref() != Some(stamp) {
             return Ok(false);
         }
-        let current = self.out_dir.join(path.as_str());
-        let target = self.dir.join(path.as_str());
-        let shown = self.out_dir.join(path.as_str());
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|err| Error::io(&shown, &err))?;
+        if self.take_if_same(relative, &current_metadata) {
+            return Ok(true);
         }
-        Ok(std::fs::hard_link(&current, &target).is_ok())
+        let current = self.out_dir.join(relative);
+        let shown = self.out_dir.join(relative);
+        self.make_room(relative).map_err(|err| Error::io(&shown, &err))?;
+        Ok(std::fs::hard_link(&current, self.dir.join(relative)).is_ok())
     }
 
     /// Whether the current output's file at `path` is still the file `stamp` describes.
@@ -307,22 +417,124 @@ impl Staging {
             .ok_or_else(|| Error::in_file(shown, "this file vanished right after it was written; build again"))
     }
 
-    /// Swaps the staging folder in as the output folder and removes the old output.
+    /// Removes what the staging folder held and this build did not put there again, swaps it
+    /// in as the output folder, and keeps the old output as the spare.
     pub fn commit(mut self) -> Result<()> {
         self.committed = true;
-        let result = swap_in(&self.dir, &self.out_dir);
+        let result = self.remove_untaken().and_then(|()| swap_in(&self.dir, &self.out_dir));
         if result.is_err() {
             let _ = remove_ours(&self.dir);
         }
         result
+    }
+
+    /// Removes the files held and not taken, then the folders left empty.
+    fn remove_untaken(&self) -> Result<()> {
+        self.held
+            .par_iter()
+            .filter(|(_, held)| held.kind == Kind::File && !held.taken.load(Ordering::Relaxed))
+            .try_for_each(|(path, _)| {
+                let full = self.dir.join(path);
+                ignore_missing(std::fs::remove_file(&full)).map_err(|err| Error::io(&full, &err))
+            })?;
+        // A folder that holds a file taken is not empty; the others are tried, deepest first.
+        let mut full: HashSet<&Path> = HashSet::new();
+        for (path, held) in &self.held {
+            if held.kind == Kind::File && held.taken.load(Ordering::Relaxed) {
+                full.extend(path.ancestors().skip(1));
+            }
+        }
+        let mut maybe_empty: Vec<&PathBuf> = self
+            .held
+            .iter()
+            .filter(|(path, held)| held.kind == Kind::Dir && !full.contains(path.as_path()))
+            .map(|(p, _)| p)
+            .collect();
+        maybe_empty.sort_by_key(|path| std::cmp::Reverse(path.components().count()));
+        for path in maybe_empty {
+            // Not empty when this build wrote a new file into it.
+            let _ = std::fs::remove_dir(self.dir.join(path));
+        }
+        Ok(())
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = remove_ours(&self.dir);
+            // What it holds is a good start for the next build: kept as the spare.
+            let spare = sibling(&self.out_dir, "spare");
+            if std::fs::symlink_metadata(&spare).is_ok() || std::fs::rename(&self.dir, &spare).is_err() {
+                let _ = remove_ours(&self.dir);
+            }
         }
+    }
+}
+
+/// Whether two regular files are one file (the same device and inode). Where the system does
+/// not say, they are taken as different, and the file is linked again.
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.is_file() && b.is_file() && a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
+/// Every file and folder below `dir`, by path relative to it, with its kind, read from the
+/// folders' entries (no `stat` of each file); the top-level folders in parallel.
+fn list(dir: &Path) -> Result<HashMap<PathBuf, Held>> {
+    fn entries(dir: &Path, relative: &Path) -> Result<Vec<(PathBuf, Kind)>> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|err| Error::io(dir, &err))? {
+            let entry = entry.map_err(|err| Error::io(dir, &err))?;
+            let file_type = entry.file_type().map_err(|err| Error::io(&entry.path(), &err))?;
+            let kind = if file_type.is_file() {
+                Kind::File
+            } else if file_type.is_dir() {
+                Kind::Dir
+            } else {
+                Kind::Other
+            };
+            found.push((relative.join(entry.file_name()), kind));
+        }
+        Ok(found)
+    }
+    let top = entries(dir, Path::new(""))?;
+    let below: Vec<Vec<(PathBuf, Kind)>> = top
+        .par_iter()
+        .filter(|(_, kind)| *kind == Kind::Dir)
+        .map(|(relative, _)| {
+            let mut all = Vec::new();
+            let mut folders = vec![relative.clone()];
+            while let Some(folder) = folders.pop() {
+                for (path, kind) in entries(&dir.join(&folder), &folder)? {
+                    if kind == Kind::Dir {
+                        folders.push(path.clone());
+                    }
+                    all.push((path, kind));
+                }
+            }
+            Ok(all)
+        })
+        .collect::<Result<_>>()?;
+    Ok(top
+        .into_iter()
+        .chain(below.into_iter().flatten())
+        .map(|(path, kind)| (path, Held { kind, taken: AtomicBool::new(false) }))
+        .collect())
+}
+
+/// `result`, with "not found" taken as done.
+fn ignore_missing(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
     }
 }
 
@@ -349,12 +561,15 @@ pub struct Stamp {
 impl Stamp {
     /// The stamp of the file at `path`, not following a link; `None` if it is not a plain file.
     pub fn of(path: &Path) -> Option<Stamp> {
-        let metadata = std::fs::symlink_metadata(path).ok()?;
+        Stamp::from_metadata(&std::fs::symlink_metadata(path).ok()?)
+    }
+
+    fn from_metadata(metadata: &std::fs::Metadata) -> Option<Stamp> {
         if !metadata.is_file() {
             return None;
         }
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
+        let inode = std::os::unix::fs::MetadataExt::ino(metadata);
         #[cfg(not(unix))]
         let inode = 0;
         let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
@@ -370,17 +585,19 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<u64> {
     Ok(bytes.len() as u64)
 }
 
-/// Whether the file at `path` is a regular file holding exactly `bytes`.
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    let Ok(metadata) = std::fs::symlink_metadata(path) else { return false };
-    metadata.is_file() && metadata.len() == bytes.len() as u64 && std::fs::read(path).is_ok_and(|old| old == bytes)
+/// The metadata of the file at `path` if it is a regular file holding exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> Option<std::fs::Metadata> {
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    let same =
+        metadata.is_file() && metadata.len() == bytes.len() as u64 && std::fs::read(path).is_ok_and(|old| old == bytes);
+    same.then_some(metadata)
 }
 
-/// Removes `dir` if picket made it (it carries the marker); a folder of that name that picket
-/// did not make is left alone, and is an error.
-fn remove_ours(dir: &Path) -> Result<()> {
+/// Whether `dir` is a folder picket made (it carries the marker): `false` when there is nothing
+/// there, an error when something else is in the way.
+fn is_ours(dir: &Path) -> Result<bool> {
     if std::fs::symlink_metadata(dir).is_err() {
-        return Ok(());
+        return Ok(false);
     }
     let is_ours = std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) && dir.join(MARKER).is_file();
     if !is_ours {
@@ -392,7 +609,16 @@ fn remove_ours(dir: &Path) -> Result<()> {
             ),
         ));
     }
-    std::fs::remove_dir_all(dir).map_err(|err| Error::io(dir, &err))
+    Ok(true)
+}
+
+/// Removes `dir` if picket made it (it carries the marker); a folder of that name that picket
+/// did not make is left alone, and is an error.
+fn remove_ours(dir: &Path) -> Result<()> {
+    if is_ours(dir)? {
+        std::fs::remove_dir_all(dir).map_err(|err| Error::io(dir, &err))?;
+    }
+    Ok(())
 }
 
 /// Writes `files` as the new contents of `out_dir`, replacing what was there in one step.
@@ -435,14 +661,22 @@ pub(crate) fn sibling(out_dir: &Path, what: &str) -> PathBuf {
     out_dir.with_file_name(format!(".{name}.picket-{what}"))
 }
 
-/// Puts `staging` in place of `out_dir` and removes the old output.
+/// Puts `staging` in place of `out_dir` and keeps the old output as the spare.
 fn swap_in(staging: &Path, out_dir: &Path) -> Result<()> {
     if !out_dir.exists() {
         return std::fs::rename(staging, out_dir).map_err(|err| Error::io(out_dir, &err));
     }
     exchange(staging, out_dir)?;
     // `staging` now holds the previous output, which carries the marker or was empty.
-    remove_tree(staging)
+    if !staging.join(MARKER).is_file() {
+        return remove_tree(staging);
+    }
+    // Never over anything else that has the spare's name.
+    let spare = sibling(out_dir, "spare");
+    if std::fs::symlink_metadata(&spare).is_ok() || std::fs::rename(staging, &spare).is_err() {
+        remove_tree(staging)?;
+    }
+    Ok(())
 }
 
 /// Removes the folder `dir` and everything in it, its top-level entries in parallel (removing

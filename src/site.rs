@@ -71,13 +71,22 @@ pub struct Report {
 /// Builds the site and writes it to the output folder, replacing the old one only on success.
 pub fn build(config: &Config) -> Result<Report, Errors> {
     let started = Instant::now();
-    let staging = output::Staging::begin(&config.output_dir)?;
+    // The cache is read only by the build that holds the lock; the staging folder is listed
+    // while it is read.
+    let lock = output::OutputLock::acquire(&config.output_dir)?;
+    let ((staging, staging_time), (cache, cache_read)) = rayon::join(
+        || (output::Staging::begin_locked(&config.output_dir, lock), started.elapsed()),
+        || {
+            let clock = Instant::now();
+            (Cache::on_disk(&config.output_dir), clock.elapsed())
+        },
+    );
+    let staging = staging?;
     // A cache folder that cannot be made is no reason to fail the build: it runs without one.
-    let (mut cache, mut cache_problem) = match Cache::on_disk(&config.output_dir) {
+    let (mut cache, mut cache_problem) = match cache {
         Ok(cache) => (cache, None),
         Err(err) => (Cache::empty(), Some(err)),
     };
-    let cache_read = started.elapsed();
     let counting = Counting {
         staging: &staging,
         n_files: AtomicU64::new(0),
@@ -97,6 +106,7 @@ pub fn build(config: &Config) -> Result<Report, Errors> {
         cache_problem = Some(err);
     }
     outcome.timings.cache = cache_read + clock.elapsed();
+    outcome.timings.staging = staging_time;
     outcome.timings.total = started.elapsed();
     Ok(Report {
         n_pages: outcome.n_pages,

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 /// every thread spent in them inside `pages`, so on several cores they can exceed it.
 #[derive(Debug, Default)]
 pub struct Timings {
+    /// Taking the output's lock and listing the staging folder, started from the spare (`build`
+    /// only).
+    pub staging: Duration,
     pub load: Duration,
     /// The site model, output paths and cache keys.
     pub model: Duration,
@@ -19,7 +22,8 @@ pub struct Timings {
     pub site_files: Duration,
     /// Reading and writing the build cache on disk (`build` only).
     pub cache: Duration,
-    /// Swapping the new output in and removing the old (`build` only).
+    /// Removing what the staging folder held and this build did not make, and swapping it in as
+    /// the output (`build` only).
     pub swap: Duration,
     pub total: Duration,
     pub(crate) markdown_ns: AtomicU64,
@@ -37,6 +41,7 @@ impl Timings {
     pub fn phases(&self) -> Vec<(&'static str, Duration)> {
         let get = |c: &AtomicU64| Duration::from_nanos(c.load(Ordering::Relaxed));
         vec![
+            ("staging", self.staging),
             ("load", self.load),
             ("model", self.model),
             ("pages", self.pages),

@@ -1,5 +1,7 @@
 //! Fixture sites that build: each snapshot shows every output file.
 
+use std::io::Write;
+
 use picket::config::Overrides;
 
 use crate::support::{copy_fixture, fixture, read_tree, render};
@@ -88,15 +90,16 @@ fn failing_build_leaves_previous_output_byte_identical() {
     std::fs::write(site.path().join("content/guide/first.md"), "---\ntitle: First\n---\nNow changed.\n").unwrap();
     assert!(picket::site::build(&config).is_err());
     assert_eq!(read_tree(&config.output_dir), before);
-    // Only the lock file and the build cache stay beside the output: the lock is empty, and
-    // deleting it could let two builds in; the cache is the last good build's.
+    // Only the lock file, the build cache and the spare stay beside the output: the lock is
+    // empty, and deleting it could let two builds in; the cache is the last good build's; the
+    // spare holds what the failed build wrote, a start for the next one.
     let mut leftovers: Vec<_> = std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("picket-"))
         .collect();
     leftovers.sort();
-    assert_eq!(leftovers, [".public.picket-cache", ".public.picket-lock"]);
+    assert_eq!(leftovers, [".public.picket-cache", ".public.picket-lock", ".public.picket-spare"]);
 }
 
 #[test]
@@ -132,17 +135,26 @@ fn build_after_an_interrupted_build_ignores_its_leftovers() {
 #[test]
 fn a_folder_named_like_the_staging_folder_that_picket_did_not_make_is_never_deleted() {
     // Issue 10, item 4: it was deleted without a check, even when the build then failed.
+    foreign_folder_is_refused_and_kept(".public.picket-staging");
+}
+
+/// Builds a site, puts an editor's folder named `name` beside its output, and checks that the
+/// next build refuses it and leaves it and the output as they were.
+fn foreign_folder_is_refused_and_kept(
+    name: &str,
+) -> (tempfile::TempDir, picket::config::Config, Vec<(std::path::PathBuf, Vec<u8>)>) {
     let site = copy_fixture("build/basic");
     let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
     picket::site::build(&config).unwrap();
     let before = read_tree(&config.output_dir);
-    let foreign = site.path().join(".public.picket-staging");
+    let foreign = site.path().join(name);
     std::fs::create_dir_all(&foreign).unwrap();
     std::fs::write(foreign.join("notes.txt"), "an editor's file").unwrap();
     let err = picket::site::build(&config).err().unwrap().to_string();
     assert!(err.contains("was not made by picket"), "{err}");
     assert_eq!(std::fs::read_to_string(foreign.join("notes.txt")).unwrap(), "an editor's file");
     assert_eq!(read_tree(&config.output_dir), before);
+    (site, config, before)
 }
 
 /// The inode and modification time of every output file.
@@ -183,4 +195,80 @@ fn files_whose_bytes_did_not_change_keep_their_modification_time() {
 #[test]
 fn tags_that_differ_only_in_case_are_one_tag_spelt_as_first_written() {
     check_site("build/tags");
+}
+
+/// The output of a clean build of the site at `root` into a new folder, for comparison.
+fn clean_build(root: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let out = tempfile::tempdir().unwrap();
+    let overrides = Overrides { output_dir: Some(out.path().join("clean")), ..Overrides::default() };
+    let config = picket::config::Config::load(root, &overrides).unwrap();
+    picket::site::build(&config).unwrap();
+    read_tree(&config.output_dir)
+}
+
+#[test]
+fn a_build_started_from_the_spare_equals_a_clean_build() {
+    // The old output is kept as the spare and the next build starts its staging folder from it:
+    // whatever the spare holds that the site no longer makes must not reach the output.
+    let site = copy_fixture("build/basic");
+    let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
+    let spare = site.path().join(".public.picket-spare");
+    picket::site::build(&config).unwrap();
+    picket::site::build(&config).unwrap();
+    assert!(spare.join(".picket-output").is_file(), "the second build keeps the first output as the spare");
+
+    // A page removed: its file is in the spare, and must not come back.
+    std::fs::remove_file(site.path().join("content/about.md")).unwrap();
+    picket::site::build(&config).unwrap();
+    let output = read_tree(&config.output_dir);
+    assert!(!output.iter().any(|(p, _)| p.starts_with("about")), "a removed page leaves no stale file");
+    assert_eq!(output, clean_build(site.path()));
+
+    // An output file changed by hand, in place: the spare's link to it sees the change too.
+    let first = config.output_dir.join("guide/first/index.html");
+    std::fs::OpenOptions::new().append(true).open(&first).unwrap().write_all(b"<p>edited by hand</p>").unwrap();
+    picket::site::build(&config).unwrap();
+    assert_eq!(read_tree(&config.output_dir), clean_build(site.path()));
+}
+
+#[test]
+fn whatever_the_spare_holds_the_output_is_a_clean_build_and_nothing_outside_is_touched() {
+    let site = copy_fixture("build/basic");
+    let config = picket::config::Config::load(site.path(), &Overrides::default()).unwrap();
+    picket::site::build(&config).unwrap();
+    picket::site::build(&config).unwrap();
+    let spare = site.path().join(".public.picket-spare");
+    // A file where a folder must be, a folder where a file must be, a stray file, and a link to
+    // a folder outside the site where one of the site's folders goes.
+    std::fs::remove_dir_all(spare.join("guide")).unwrap();
+    std::fs::write(spare.join("guide"), "a file in the way").unwrap();
+    std::fs::remove_file(spare.join("about/index.html")).unwrap();
+    std::fs::create_dir_all(spare.join("about/index.html/deeper")).unwrap();
+    std::fs::write(spare.join("stray.html"), "no page makes this").unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("dot.svg"), "an editor's file").unwrap();
+    std::fs::remove_dir_all(spare.join("bundle")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), spare.join("bundle")).unwrap();
+
+    picket::site::build(&config).unwrap();
+    assert_eq!(read_tree(&config.output_dir), clean_build(site.path()));
+    assert_eq!(std::fs::read_to_string(outside.path().join("dot.svg")).unwrap(), "an editor's file");
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_spare_picket_did_not_make_is_never_used_or_deleted() {
+    let (site, config, before) = foreign_folder_is_refused_and_kept(".public.picket-spare");
+    let foreign = site.path().join(".public.picket-spare");
+
+    // A link by that name, even to a folder that carries picket's marker, is not picket's either.
+    std::fs::remove_dir_all(&foreign).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join(".picket-output"), "").unwrap();
+    std::fs::write(elsewhere.path().join("notes.txt"), "an editor's file").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), &foreign).unwrap();
+    let err = picket::site::build(&config).err().unwrap().to_string();
+    assert!(err.contains("was not made by picket"), "{err}");
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 2);
+    assert_eq!(read_tree(&config.output_dir), before);
 }

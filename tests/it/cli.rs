@@ -31,8 +31,8 @@ fn build_succeeds_with_a_summary_line() {
 
 #[test]
 fn site_error_exits_1_and_prints_the_located_error() {
-    let root = fixture("errors/link_missing_md");
-    let (code, stdout, stderr) = picket(&["build", "--root", root.to_str().unwrap()]);
+    let site = copy_fixture("errors/link_missing_md");
+    let (code, stdout, stderr) = picket(&["build", "--root", site.path().to_str().unwrap()]);
     assert_eq!(code, 1);
     assert_eq!(stdout, "");
     assert!(stderr.contains(" --> content/a.md:6:5\n"), "{stderr}");

@@ -113,7 +113,11 @@ fn builds_started_together_leave_a_whole_site_and_the_next_build_works() {
         );
         assert_eq!(
             beside_output(site.path()),
-            BTreeMap::from([(".public.picket-cache".to_string(), true), (".public.picket-lock".to_string(), false)]),
+            BTreeMap::from([
+                (".public.picket-cache".to_string(), true),
+                (".public.picket-lock".to_string(), false),
+                (".public.picket-spare".to_string(), true),
+            ]),
             "round {round}"
         );
         build(site.path());

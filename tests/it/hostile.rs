@@ -614,7 +614,7 @@ fn output_and_siblings(site: &Site, output: &Path) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut paths = vec![output.to_path_buf()];
-    for what in ["staging", "lock", "old", "cache"] {
+    for what in ["staging", "lock", "old", "cache", "spare"] {
         paths.push(output.with_file_name(format!(".{name}.picket-{what}")));
     }
     paths
