@@ -10,8 +10,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 pub use front_matter::{Alias, FrontMatter, RedirectTarget, SortBy};
 
 use crate::config::Config;
@@ -59,19 +57,7 @@ impl Page {
     pub fn parse(path: &Path, text: String) -> Result<Page, Errors> {
         let (front_matter, split) = front_matter::parse(path, &text)?;
         let body_offset = split.body_offset;
-        let inside = path.strip_prefix("content").unwrap_or(path);
-        let file_name = inside.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let parent = inside.parent().unwrap_or(Path::new(""));
-        let (kind, mut segments): (PageKind, Vec<String>) = match file_name {
-            "_index.md" if parent.as_os_str().is_empty() => (PageKind::Home, vec![]),
-            "_index.md" => (PageKind::Section, segments_of(parent)),
-            "index.md" => (PageKind::Page, segments_of(parent)),
-            _ => {
-                let mut segments = segments_of(parent);
-                segments.push(file_name.trim_end_matches(".md").to_string());
-                (PageKind::Page, segments)
-            }
-        };
+        let (kind, mut segments) = kind_and_segments(path);
         if let (Some(slug), Some(last)) = (&front_matter.slug, segments.last_mut()) {
             *last = slug.clone();
         }
@@ -174,6 +160,30 @@ fn summary_marker(body: &str) -> Option<usize> {
 
 /// The names of `dir`'s folders; one that is not UTF-8 is kept as an empty name, which the
 /// route check refuses.
+/// What the page at `path` (relative to the root, below `content/`) is, and the parts of its URL
+/// before any `slug`.
+fn kind_and_segments(path: &Path) -> (PageKind, Vec<String>) {
+    let inside = path.strip_prefix("content").unwrap_or(path);
+    let file_name = inside.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let parent = inside.parent().unwrap_or(Path::new(""));
+    match file_name {
+        "_index.md" if parent.as_os_str().is_empty() => (PageKind::Home, vec![]),
+        "_index.md" => (PageKind::Section, segments_of(parent)),
+        "index.md" => (PageKind::Page, segments_of(parent)),
+        _ => {
+            let mut segments = segments_of(parent);
+            segments.push(file_name.trim_end_matches(".md").to_string());
+            (PageKind::Page, segments)
+        }
+    }
+}
+
+/// The URL the page at `path` has when its front matter gives no `slug`: where a page that could
+/// not be read is taken to be, so that links to it are not reported as well.
+pub(crate) fn route_of_file(path: &Path) -> String {
+    kind_and_segments(path).1.iter().map(|s| format!("{s}/")).collect()
+}
+
 fn segments_of(dir: &Path) -> Vec<String> {
     dir.components().map(|c| c.as_os_str().to_str().unwrap_or_default().to_string()).collect()
 }
@@ -202,35 +212,6 @@ pub enum Bodies {
     /// For a one-off build: only front matter is held for the whole site, and each body is read
     /// again when its page renders, so memory does not grow with the size of the pages.
     Release,
-}
-
-/// Reads every page and asset under `config.content_dir`.
-pub fn load(config: &Config, bodies: Bodies) -> Result<Content, Errors> {
-    let found = find(config);
-    let mut errors = Errors(found.errors);
-    let parsed: Vec<Result<Page, Errors>> = found
-        .pages
-        .par_iter()
-        .map(|(absolute, relative)| {
-            let mut page = Page::parse(relative, read_text_as(absolute, relative)?)?;
-            if bodies == Bodies::Release {
-                page.release_body();
-            }
-            Ok(page)
-        })
-        .collect();
-    let mut pages = Vec::new();
-    for result in parsed {
-        match result {
-            Ok(page) if page.front_matter.draft && !config.drafts => {}
-            Ok(page) => pages.push(page),
-            Err(err) => errors.extend(err.0),
-        }
-    }
-    if errors.is_empty() {
-        errors.extend(check_pages(&mut pages));
-    }
-    errors.into_result(Content { pages, assets: found.assets })
 }
 
 /// What `content/` holds, before any page is read.
@@ -374,10 +355,12 @@ fn outside_link(bases: &[PathBuf], output: Option<&Path>, entry: &walkdir::DirEn
 }
 
 /// Sorts `pages` by route and returns what is wrong with the set: no home page, two pages on
-/// one URL.
-pub fn check_pages(pages: &mut [Page]) -> Vec<Error> {
+/// one URL. `unread` are the pages that could not be read or parsed, whose errors are reported
+/// already: a home page among them is not missing.
+pub(crate) fn check_pages(pages: &mut [Page], unread: &[PathBuf]) -> Vec<Error> {
     let mut errors = Vec::new();
-    if !pages.iter().any(|p| p.kind == PageKind::Home) {
+    let home_unread = unread.iter().any(|path| kind_and_segments(path).0 == PageKind::Home);
+    if !home_unread && !pages.iter().any(|p| p.kind == PageKind::Home) {
         errors.push(Error::in_file(
             Path::new("content/_index.md"),
             "the site has no home page; create `content/_index.md` with a title",

@@ -58,6 +58,13 @@ impl Urls {
         self.sources.insert(path_text(source).to_string(), route.to_string());
     }
 
+    /// A page that could not be read, taken to be at `route`: links to it are not reported while
+    /// its own errors are (its ids are unknown, so links to its anchors are not checked).
+    pub fn add_unread_page(&mut self, source: &Path, route: &str) {
+        self.served.entry(route.to_string()).or_insert_with(|| Served::Page(source.to_path_buf()));
+        self.sources.entry(path_text(source).to_string()).or_insert_with(|| route.to_string());
+    }
+
     /// A file at `url` (its output path with `/`), copied from `source` when it has one in
     /// `content/`.
     pub fn add_file(&mut self, url: &str, source: Option<&Path>) {

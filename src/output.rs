@@ -228,6 +228,8 @@ pub struct Staging {
     /// What the staging folder held when the build began (the spare's files and folders), by
     /// path: whatever this build does not put there again is removed before the swap.
     held: HashMap<PathBuf, Held>,
+    /// The device of the staging folder, which every file it holds is on.
+    device: u64,
     committed: bool,
     // Declared last, so that it is released after the staging folder is put away on drop.
     _lock: OutputLock,
@@ -236,6 +238,8 @@ pub struct Staging {
 /// An entry the staging folder held when the build began.
 struct Held {
     kind: Kind,
+    /// Its inode, from the folder's entry (0 where the system does not say).
+    inode: u64,
     /// Whether this build put (or found) its file there, or cleared its place.
     taken: AtomicBool,
 }
@@ -281,7 +285,8 @@ impl Staging {
         // The marker is the first file, so that a build stopped halfway leaves a folder that is
         // recognisably picket's; the current output's marker is kept as it is, like any file.
         // It is put in place by a rename, so the staging folder is never without one.
-        let staging = Staging { dir, out_dir: out_dir.to_path_buf(), held, committed: false, _lock: lock };
+        let device = device_of(&dir).map_err(|err| Error::io(&dir, &err))?;
+        let staging = Staging { dir, out_dir: out_dir.to_path_buf(), held, device, committed: false, _lock: lock };
         let marker = Path::new(MARKER);
         let current = out_dir.join(MARKER);
         let same = std::fs::symlink_metadata(&current).is_ok_and(|m| staging.take_if_same(marker, &m));
@@ -309,9 +314,7 @@ impl Staging {
     /// nothing needs doing to it.
     fn take_if_same(&self, relative: &Path, current: &std::fs::Metadata) -> bool {
         let same = match self.held.get(relative) {
-            Some(held) if held.kind == Kind::File => {
-                std::fs::symlink_metadata(self.dir.join(relative)).is_ok_and(|held| same_file(&held, current))
-            }
+            Some(held) if held.kind == Kind::File => same_file(held.inode, self.device, current),
             _ => false,
         };
         if same {
@@ -471,25 +474,38 @@ impl Drop for Staging {
     }
 }
 
-/// Whether two regular files are one file (the same device and inode). Where the system does
-/// not say, they are taken as different, and the file is linked again.
-fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+/// Whether the file with `inode` on `device` is the regular file `current` describes. Where the
+/// system does not say (inode 0), they are taken as different, and the file is linked again.
+fn same_file(inode: u64, device: u64, current: &std::fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        a.is_file() && b.is_file() && a.dev() == b.dev() && a.ino() == b.ino()
+        inode != 0 && current.is_file() && current.dev() == device && current.ino() == inode
     }
     #[cfg(not(unix))]
     {
-        let _ = (a, b);
+        let _ = (inode, device, current);
         false
     }
 }
 
-/// Every file and folder below `dir`, by path relative to it, with its kind, read from the
-/// folders' entries (no `stat` of each file); the top-level folders in parallel.
+/// The device the folder at `path` is on (0 where the system does not say).
+fn device_of(path: &Path) -> std::io::Result<u64> {
+    let metadata = std::fs::symlink_metadata(path)?;
+    #[cfg(unix)]
+    return Ok(std::os::unix::fs::MetadataExt::dev(&metadata));
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        Ok(0)
+    }
+}
+
+/// Every file and folder below `dir`, by path relative to it, with its kind and inode, read from
+/// the folders' entries (no `stat` of each file); the top-level folders in parallel.
 fn list(dir: &Path) -> Result<HashMap<PathBuf, Held>> {
-    fn entries(dir: &Path, relative: &Path) -> Result<Vec<(PathBuf, Kind)>> {
+    type Entry = (PathBuf, Kind, u64);
+    fn entries(dir: &Path, relative: &Path) -> Result<Vec<Entry>> {
         let mut found = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(|err| Error::io(dir, &err))? {
             let entry = entry.map_err(|err| Error::io(dir, &err))?;
@@ -501,23 +517,27 @@ fn list(dir: &Path) -> Result<HashMap<PathBuf, Held>> {
             } else {
                 Kind::Other
             };
-            found.push((relative.join(entry.file_name()), kind));
+            #[cfg(unix)]
+            let inode = std::os::unix::fs::DirEntryExt::ino(&entry);
+            #[cfg(not(unix))]
+            let inode = 0;
+            found.push((relative.join(entry.file_name()), kind, inode));
         }
         Ok(found)
     }
     let top = entries(dir, Path::new(""))?;
-    let below: Vec<Vec<(PathBuf, Kind)>> = top
+    let below: Vec<Vec<Entry>> = top
         .par_iter()
-        .filter(|(_, kind)| *kind == Kind::Dir)
-        .map(|(relative, _)| {
+        .filter(|(_, kind, _)| *kind == Kind::Dir)
+        .map(|(relative, _, _)| {
             let mut all = Vec::new();
             let mut folders = vec![relative.clone()];
             while let Some(folder) = folders.pop() {
-                for (path, kind) in entries(&dir.join(&folder), &folder)? {
+                for (path, kind, inode) in entries(&dir.join(&folder), &folder)? {
                     if kind == Kind::Dir {
                         folders.push(path.clone());
                     }
-                    all.push((path, kind));
+                    all.push((path, kind, inode));
                 }
             }
             Ok(all)
@@ -526,7 +546,7 @@ fn list(dir: &Path) -> Result<HashMap<PathBuf, Held>> {
     Ok(top
         .into_iter()
         .chain(below.into_iter().flatten())
-        .map(|(path, kind)| (path, Held { kind, taken: AtomicBool::new(false) }))
+        .map(|(path, kind, inode)| (path, Held { kind, inode, taken: AtomicBool::new(false) }))
         .collect())
 }
 

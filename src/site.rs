@@ -142,14 +142,23 @@ pub fn run(config: &Config, cache: &mut Cache, scope: &Scope, sink: &dyn Sink) -
     let started = Instant::now();
     let mut timings = Timings::default();
     cache.reuse = Reuse::default();
-    let loaded = cache.load(config, scope)?;
+    let (loaded, mut errors) = cache.load(config, scope)?;
     timings.load = started.elapsed();
+    // With pages that could not be read, the rest is made all the same, so that every error of
+    // the build is reported at once; the build then fails.
     let made = make_site(config, cache, &loaded, sink, &mut timings);
     let n_pages = loaded.content.pages.len();
-    cache.keep(loaded, true);
-    let links = made?;
-    timings.total = started.elapsed();
-    Ok(Outcome { n_pages, timings, links })
+    let complete = errors.is_empty();
+    cache.keep(loaded, complete);
+    match made {
+        Err(more) => errors.extend(more.0),
+        Ok(_) if !complete => {}
+        Ok(links) => {
+            timings.total = started.elapsed();
+            return Ok(Outcome { n_pages, timings, links });
+        }
+    }
+    Err(errors)
 }
 
 /// The keys products are cached under: what Markdown reads from the rest of the site, and what
@@ -198,7 +207,10 @@ fn make_site(
     let theme = &*loaded.theme.value;
     let clock = Instant::now();
     let mut model = SiteModel::new(config, content);
-    let (outputs, urls) = check_output_paths(config, content, &model)?;
+    let (outputs, mut urls) = check_output_paths(config, content, &model)?;
+    for path in &loaded.unread {
+        urls.add_unread_page(path, &crate::content::route_of_file(path));
+    }
     model.redirect_targets = redirects::resolve_targets(config, &model, &content.pages, &outputs)?;
     let files = DiskFiles::new(config);
     let (summaries, summary_errors) = {

@@ -165,6 +165,9 @@ pub(crate) struct Loaded {
     pub theme: Keyed<Arc<Theme>>,
     /// A hash of the theme's shortcode templates alone: all that Markdown reads of the theme.
     pub shortcodes: u64,
+    /// The pages that could not be read or parsed: the rest of the site is made without them,
+    /// so that every other error is reported too, and links to them are not errors.
+    pub unread: Vec<PathBuf>,
 }
 
 /// The pages and assets of the last load. `complete` is false when some page failed to load:
@@ -172,6 +175,8 @@ pub(crate) struct Loaded {
 struct Pages {
     content: Content,
     hashes: HashMap<String, PageHash>,
+    /// The pages that could not be read or parsed (paths relative to the root).
+    unread: Vec<PathBuf>,
     complete: bool,
 }
 
@@ -192,6 +197,10 @@ pub struct Cache {
     pub(crate) disk: Option<Disk>,
     /// Where each page's Markdown HTML is in the disk cache's pack.
     pub(crate) packed: HashMap<String, PackEntry>,
+    /// Each page as the disk cache's index held it (JSON), with the hash of the text it was
+    /// parsed from: written back as it is for a page whose text is the same, rather than made
+    /// again.
+    page_json: HashMap<String, (u64, String)>,
     /// Whether the last build dropped products of pages or files that are gone.
     forgot: bool,
     /// Whether rendered Markdown keeps its HTML in memory (`serve`), rather than in the disk
@@ -226,6 +235,7 @@ impl Cache {
             reuse: Reuse::default(),
             disk: None,
             packed: HashMap::new(),
+            page_json: HashMap::new(),
             forgot: false,
         }
     }
@@ -244,19 +254,23 @@ impl Cache {
             cache.markdown.insert(path, Keyed { key, value: Arc::new(rendered) });
         }
         // A page that does not read back is simply parsed again from its file.
-        let parsed: Vec<(Page, PageHash)> = index
+        let parsed: Vec<(Page, PageHash, String)> = index
             .pages
-            .par_iter()
-            .filter_map(|(json, hash)| serde_json::from_str::<Page>(json).ok().map(|page| (page, *hash)))
+            .into_par_iter()
+            .filter_map(|(json, hash)| serde_json::from_str::<Page>(&json).ok().map(|page| (page, hash, json)))
             .collect();
         let mut hashes = HashMap::with_capacity(parsed.len());
         let mut pages = Vec::with_capacity(parsed.len());
-        for (page, hash) in parsed {
-            hashes.insert(key(&page.path).to_string(), hash);
+        cache.page_json.reserve(parsed.len());
+        for (page, hash, json) in parsed {
+            let key = key(&page.path).to_string();
+            cache.page_json.insert(key.clone(), (hash.text, json));
+            hashes.insert(key, hash);
             pages.push(page);
         }
         // Not complete: a build walks `content/` and reads every page; these only spare parsing.
-        cache.pages = Some(Pages { content: Content { pages, assets: Vec::new() }, hashes, complete: false });
+        cache.pages =
+            Some(Pages { content: Content { pages, assets: Vec::new() }, hashes, unread: Vec::new(), complete: false });
         cache.disk = Some(disk);
         Ok(cache)
     }
@@ -276,7 +290,13 @@ impl Cache {
                 .par_iter()
                 .filter_map(|page| {
                     let hash = pages.hashes.get(key(&page.path)).copied()?;
-                    serde_json::to_string(page).ok().map(|json| (json, hash))
+                    // A page is what its text parses to (for one build of picket, which the
+                    // index is checked for): the same text, the same JSON.
+                    let json = match self.page_json.get(key(&page.path)) {
+                        Some((text, json)) if *text == hash.text => json.clone(),
+                        _ => serde_json::to_string(page).ok()?,
+                    };
+                    Some((json, hash))
                 })
                 .collect();
         }
@@ -333,7 +353,11 @@ impl Cache {
     }
 
     /// Reads what `scope` says changed and takes the rest from the cache.
-    pub(crate) fn load(&mut self, config: &Config, scope: &Scope) -> Result<Loaded, Errors> {
+    /// Loads the pages, data and theme, reusing what is unchanged. A page that cannot be read or
+    /// parsed does not stop the build: the rest of the site is loaded without it, and its errors
+    /// are returned beside it, to be reported with everything else the build finds. Any other
+    /// error stops it here.
+    pub(crate) fn load(&mut self, config: &Config, scope: &Scope) -> Result<(Loaded, Errors), Errors> {
         let config_key = config_key(config);
         let previous_pages = self.pages.take();
         let (figures, theme) = (self.figures.take(), self.theme.take());
@@ -348,10 +372,20 @@ impl Cache {
         self.reuse.pages_reused = reuse.pages_reused;
         let figures = figures.map_err(|e| errors.extend(e.0)).ok();
         let theme = theme.map_err(|e| errors.extend(e.0)).ok();
-        match (errors.is_empty(), figures, theme) {
-            (true, Some(figures), Some((theme, shortcodes))) => {
-                Ok(Loaded { content: pages.content, hashes: pages.hashes, figures, theme, shortcodes })
-            }
+        // Errors only of pages that could not be read: the build goes on without those pages.
+        let of_unread = errors.0.iter().all(|e| e.path.as_ref().is_some_and(|path| pages.unread.contains(path)));
+        match (of_unread, figures, theme) {
+            (true, Some(figures), Some((theme, shortcodes))) => Ok((
+                Loaded {
+                    content: pages.content,
+                    hashes: pages.hashes,
+                    figures,
+                    theme,
+                    shortcodes,
+                    unread: pages.unread,
+                },
+                errors,
+            )),
             (_, figures, theme) => {
                 // Keep what did load, so that the next build reads only what must be fixed.
                 self.pages = Some(Pages { complete: false, ..pages });
@@ -364,7 +398,7 @@ impl Cache {
 
     /// Keeps the inputs of a build for the next one, with the products it made.
     pub(crate) fn keep(&mut self, loaded: Loaded, complete: bool) {
-        self.pages = Some(Pages { content: loaded.content, hashes: loaded.hashes, complete });
+        self.pages = Some(Pages { content: loaded.content, hashes: loaded.hashes, unread: loaded.unread, complete });
         self.figures = Some(loaded.figures);
         self.theme = Some(loaded.theme);
     }
@@ -463,6 +497,7 @@ fn reload_named(
 ) -> Result<(Pages, PageReuse, Errors), Pages> {
     let mut errors = Errors::default();
     let mut reuse = PageReuse::default();
+    let mut unread = Vec::new();
     let read_at = std::time::SystemTime::now();
     for absolute in named {
         let Ok(inside) = absolute.strip_prefix(&config.content_dir) else { continue };
@@ -494,13 +529,16 @@ fn reload_named(
                 previous.hashes.insert(key(&page.path).to_string(), hash);
                 previous.content.pages.push(page);
             }
-            Err(err) => errors.extend(err.0),
+            Err(err) => {
+                unread.push(relative);
+                errors.extend(err.0);
+            }
         }
     }
     reuse.pages_reused = previous.content.pages.len().saturating_sub(reuse.pages_parsed);
-    errors.extend(content::check_pages(&mut previous.content.pages));
+    errors.extend(content::check_pages(&mut previous.content.pages, &unread));
     let complete = errors.is_empty();
-    Ok((Pages { complete, ..previous }, reuse, errors))
+    Ok((Pages { complete, unread, ..previous }, reuse, errors))
 }
 
 /// Walks `content/`, reads every page whose stamp changed since `previous` and parses those
@@ -533,6 +571,7 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
     let mut pages = Vec::with_capacity(found.pages.len());
     let mut hashes = HashMap::with_capacity(found.pages.len());
     let mut reuse = PageReuse::default();
+    let mut unread = Vec::new();
     for ((absolute, relative), text) in found.pages.iter().zip(texts) {
         let read = match text {
             Ok(read) => {
@@ -541,6 +580,7 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
             }
             Err(err) => {
                 errors.push(err);
+                unread.push(relative.clone());
                 continue;
             }
         };
@@ -560,35 +600,38 @@ fn walk_pages(config: &Config, previous: Option<Pages>, bodies: Bodies) -> (Page
                     reuse.pages_read += 1;
                     to_parse.push((relative, read));
                 }
-                Err(err) => errors.push(err),
+                Err(err) => {
+                    errors.push(err);
+                    unread.push(relative.clone());
+                }
             },
         }
     }
     reuse.pages_parsed = to_parse.len();
-    let parsed: Vec<Result<(Page, PageHash), Errors>> = to_parse
+    type Parsed<'a> = (&'a PathBuf, Result<(Page, PageHash), Errors>);
+    let parsed: Vec<Parsed> = to_parse
         .into_par_iter()
         .map(|(relative, read)| {
-            let (page, hash) = parse_page(relative, read.text, bodies)?;
-            Ok((page, PageHash { stamp: read.stamp, ..hash }))
+            let parsed = parse_page(relative, read.text, bodies);
+            (relative, parsed.map(|(page, hash)| (page, PageHash { stamp: read.stamp, ..hash })))
         })
         .collect();
-    for result in parsed {
+    for (relative, result) in parsed {
         match result {
             Ok((page, _)) if page.front_matter.draft && !config.drafts => {}
             Ok((page, hash)) => {
                 hashes.insert(key(&page.path).to_string(), hash);
                 pages.push(page);
             }
-            Err(err) => errors.extend(err.0),
+            Err(err) => {
+                errors.extend(err.0);
+                unread.push(relative.clone());
+            }
         }
     }
-    if errors.is_empty() {
-        errors.extend(content::check_pages(&mut pages));
-    } else {
-        pages.sort_by(|a, b| a.route.cmp(&b.route));
-    }
+    errors.extend(content::check_pages(&mut pages, &unread));
     let complete = errors.is_empty();
-    (Pages { content: Content { pages, assets: found.assets }, hashes, complete }, reuse, errors)
+    (Pages { content: Content { pages, assets: found.assets }, hashes, unread, complete }, reuse, errors)
 }
 
 /// The data files, parsed again only when their bytes changed.

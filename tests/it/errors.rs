@@ -192,3 +192,11 @@ fn unknown_check_rules_are_errors_at_their_lines() {
 fn an_unknown_check_level_gets_a_hint() {
     check_error("unknown_check_level");
 }
+
+#[test]
+fn every_error_of_a_build_is_reported_at_once() {
+    // Issue 11: a page whose front matter is wrong no longer hides the errors of the other
+    // pages, and links to it are not reported as well (nor a missing home page, when it is the
+    // home page that could not be read).
+    check_error("every_error_at_once");
+}
