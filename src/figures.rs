@@ -269,10 +269,12 @@ pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
     let mut raw_tables = Vec::new();
     let mut raw_grids = Vec::new();
     for (path, text, file) in data {
-        let origin = |id: &str| origin_of(path, text, id);
+        // Each record is located by the YAML parser's position of its `id` (or of the record).
+        let positions = yaml::Positions::of(text, 1);
+        let origin = |list: &str, index: usize| origin_at(path, text, &positions, list, index);
         let mut seen = BTreeSet::new();
-        for source in file.sources {
-            let at = origin(&source.id);
+        for (index, source) in file.sources.into_iter().enumerate() {
+            let at = origin("sources", index);
             if !seen.insert(source.id.clone()) || figures.sources.iter().any(|s| s.id == source.id) {
                 errors.push(
                     at.error(format!("the source id `{}` is defined twice; give each source its own id", source.id)),
@@ -292,11 +294,11 @@ pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
             }
             figures.sources.push(source);
         }
-        raw_figures.extend(file.figures.into_iter().map(|f| (origin(&f.id), RawEntry::Reported(f))));
-        raw_figures.extend(file.computed.into_iter().map(|f| (origin(&f.id), RawEntry::Computed(f))));
-        raw_checks.extend(file.checks.into_iter().map(|c| (origin(&c.id), c)));
-        raw_tables.extend(file.tables.into_iter().map(|t| (origin(&t.id), t)));
-        raw_grids.extend(file.week_grids.into_iter().map(|g| (origin(&g.id), g)));
+        raw_figures.extend(located(file.figures, |i| origin("figures", i)).map(|(o, f)| (o, RawEntry::Reported(f))));
+        raw_figures.extend(located(file.computed, |i| origin("computed", i)).map(|(o, f)| (o, RawEntry::Computed(f))));
+        raw_checks.extend(located(file.checks, |i| origin("checks", i)));
+        raw_tables.extend(located(file.tables, |i| origin("tables", i)));
+        raw_grids.extend(located(file.week_grids, |i| origin("week_grids", i)));
     }
     resolve_figures(&mut figures, raw_figures, &mut errors);
     for (origin, check) in &raw_checks {
@@ -322,17 +324,24 @@ pub fn parse(files: &[(PathBuf, String)]) -> Result<Figures, Errors> {
             Err(err) => errors.push(err),
         }
     }
+    figures.typeset();
     errors.into_result(figures)
 }
 
-/// The line of the record `- id: <id>` (or `id: <id>`) in `text`.
-fn origin_of(path: &Path, text: &str, id: &str) -> Origin {
-    let found = text.lines().enumerate().find(|(_, line)| {
-        let line = line.trim_start().trim_start_matches("- ").trim_start();
-        line.strip_prefix("id:").is_some_and(|rest| rest.trim().trim_matches(['"', '\'']) == id)
-    });
-    let (index, line) = found.unwrap_or((0, text.lines().next().unwrap_or("")));
-    Origin { path: path.to_path_buf(), line: index + 1, line_text: line.to_string() }
+/// Each of `records` with where it was written (`origin` of its index).
+fn located<T>(records: Vec<T>, origin: impl Fn(usize) -> Origin) -> impl Iterator<Item = (Origin, T)> {
+    records.into_iter().enumerate().map(move |(index, record)| (origin(index), record))
+}
+
+/// Where item `index` of the list `list` is in the data file `text`: the line of its `id` key, as
+/// the YAML parser read it, else of the item itself.
+fn origin_at(path: &Path, text: &str, positions: &yaml::Positions, list: &str, index: usize) -> Origin {
+    let line = positions
+        .get(&format!("{list}/{index}/id"))
+        .or_else(|| positions.get(&format!("{list}/{index}")))
+        .map_or(1, |location| location.line);
+    let line_text = text.lines().nth(line - 1).unwrap_or_default().to_string();
+    Origin { path: path.to_path_buf(), line, line_text }
 }
 
 /// `a`, `a and b`, `a, b and c`.
@@ -391,6 +400,54 @@ pub fn format_date(text: &str) -> String {
 }
 
 impl Figures {
+    /// Gives every text that pages show (captions, labels, titles, notes) the curly quotes and
+    /// dashes the page body gets, so that a caption's "England's" reads as the body's
+    /// "England’s". Ids, numbers and units are left as written.
+    fn typeset(&mut self) {
+        let smart = |text: &mut String| *text = crate::typography::smart(text);
+        for source in &mut self.sources {
+            for text in [&mut source.short, &mut source.title, &mut source.covers] {
+                smart(text);
+            }
+            source.publisher.iter_mut().for_each(smart);
+            if let Some(inferred) = &mut source.inferred_publisher {
+                smart(&mut inferred.value);
+                smart(&mut inferred.from);
+            }
+            if let Some(inferred) = &mut source.inferred_date {
+                smart(&mut inferred.from);
+            }
+        }
+        for figure in self.figures.values_mut() {
+            smart(&mut figure.label);
+            figure.note.iter_mut().for_each(smart);
+        }
+        for table in self.tables.values_mut() {
+            smart(&mut table.caption);
+            smart(&mut table.row_header);
+            for column in &mut table.columns {
+                smart(&mut column.label);
+                column.computed.iter_mut().for_each(smart);
+            }
+            for (label, _) in table.rows.iter_mut().chain(table.total.iter_mut()) {
+                smart(label);
+            }
+            if let Some(chart) = &mut table.chart {
+                smart(&mut chart.title);
+                smart(&mut chart.summary);
+            }
+            table.note.iter_mut().for_each(smart);
+        }
+        for grid in self.grids.values_mut() {
+            for text in [&mut grid.caption, &mut grid.plain_label, &mut grid.unsocial_label] {
+                smart(text);
+            }
+            for scheme in &mut grid.schemes {
+                smart(&mut scheme.label);
+            }
+        }
+    }
+
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }

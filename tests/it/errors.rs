@@ -200,3 +200,10 @@ fn every_error_of_a_build_is_reported_at_once() {
     // home page that could not be read).
     check_error("every_error_at_once");
 }
+
+#[test]
+fn a_figure_id_used_twice_in_one_file_is_located_at_the_second() {
+    // Records are located by the YAML parser's positions, not by searching the text for
+    // `id: apples`, which found the first.
+    check_error("figure_id_twice_in_one_file");
+}
