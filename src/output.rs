@@ -349,6 +349,22 @@ impl Staging {
         std::fs::create_dir_all(parent)
     }
 
+    /// The error when the place of `relative` in the staging folder cannot be cleared. The
+    /// staging folder was started from the spare and goes back to being the spare when the build
+    /// fails, so the error names the spare, where the editor will find the problem.
+    fn cannot_clear(&self, relative: &Path, err: &std::io::Error) -> Error {
+        let spare = sibling(&self.out_dir, "spare");
+        let place = spare.join(relative);
+        Error::in_file(
+            &place,
+            format!(
+                "cannot replace `{}`: {err}; delete the folder `{}` (picket's copy of the last output, safe to delete) and build again",
+                place.display(),
+                spare.display()
+            ),
+        )
+    }
+
     /// Writes one file into the staging folder; callable from many threads. A file whose bytes
     /// are the same as the current output's is linked to it instead (a hard link: the same file,
     /// so it keeps its modification time, and deploy tools that compare times upload only what
@@ -367,7 +383,7 @@ impl Staging {
             if self.take_if_same(relative, &current_metadata) {
                 return Ok(Written { new_bytes: None, stamp: self.stamp(&target, &shown)? });
             }
-            self.make_room(relative).map_err(|err| Error::io(&shown, &err))?;
+            self.make_room(relative).map_err(|err| self.cannot_clear(relative, &err))?;
             // Linking fails on file systems without hard links; then the file is written.
             if std::fs::hard_link(&current, &target).is_ok() {
                 return Ok(Written { new_bytes: None, stamp: self.stamp(&target, &shown)? });
@@ -376,7 +392,7 @@ impl Staging {
         // What the staging folder holds there may be a hard link to the live output, and
         // writing into it would change the live site: it is removed first, so the write makes a
         // new file.
-        self.make_room(relative).map_err(|err| Error::io(&shown, &err))?;
+        self.make_room(relative).map_err(|err| self.cannot_clear(relative, &err))?;
         let written = match &file.contents {
             Contents::Bytes(bytes) => write_new(&target, bytes),
             Contents::Shared(bytes) => write_new(&target, bytes),
@@ -405,8 +421,7 @@ impl Staging {
             return Ok(true);
         }
         let current = self.out_dir.join(relative);
-        let shown = self.out_dir.join(relative);
-        self.make_room(relative).map_err(|err| Error::io(&shown, &err))?;
+        self.make_room(relative).map_err(|err| self.cannot_clear(relative, &err))?;
         Ok(std::fs::hard_link(&current, self.dir.join(relative)).is_ok())
     }
 
