@@ -205,7 +205,7 @@ impl Config {
             language: raw.language,
             content_dir: root.join("content"),
             theme_dir: root.join("themes").join(&raw.theme),
-            output_dir: normalize(&root.join(output_dir)),
+            output_dir: crate::normalize(&root.join(output_dir)),
             highlight_theme: raw.highlight_theme.unwrap_or_else(|| "InspiredGitHub".to_string()),
             extra: raw.extra.as_ref().map(yaml::to_json).unwrap_or(serde_json::json!({})),
             drafts: overrides.drafts,
@@ -263,21 +263,6 @@ fn base_path_of(base_url: &str) -> Option<String> {
     }
     let path = path.trim_matches('/');
     Some(if path.is_empty() { String::new() } else { format!("/{path}") })
-}
-
-/// Removes `.` and `..` components without touching the disk.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

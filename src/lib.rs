@@ -27,6 +27,22 @@ use std::path::Path;
 
 pub use error::{Error, Errors, Result};
 
+/// `path` with its `.` and `..` components resolved without touching the disk (a root or prefix
+/// is kept; `links` has its own rule, which drops them, for links written in content).
+pub(crate) fn normalize(path: &Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Reads a UTF-8 text file; the error names the file.
 pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|err| Error::io(path, &err))?;

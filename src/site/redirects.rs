@@ -6,7 +6,7 @@
 //! page or file the site does not have is an error at the page's `redirect_to` line.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
@@ -132,7 +132,7 @@ fn resolve(
         }
         RedirectTarget::File(written) => {
             let (file, fragment) = split_fragment(written);
-            let target = normalize(&page.dir.join(file));
+            let target = crate::normalize(&page.dir.join(file));
             let Some(route) = pages.iter().find(|p| p.path == target).map(|p| &p.route) else {
                 return Err(format!(
                     "`redirect_to` names `{}`, which does not exist or is a draft; fix the path",
@@ -168,20 +168,6 @@ fn split_fragment(text: &str) -> (&str, &str) {
         Some(at) => (&text[..at], &text[at..]),
         None => (text, ""),
     }
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The byte offset of the front matter key `key` in the page's file (0 if it is not there).

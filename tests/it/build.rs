@@ -4,15 +4,14 @@ use std::io::Write;
 
 use picket::config::Overrides;
 
-use crate::support::{copy_fixture, fixture, read_tree, render};
+use crate::support::{built, copy_fixture, fixture, read_tree, render};
 
 fn check_site(name: &str) {
     check_site_with(name, &Overrides::default());
 }
 
 fn check_site_with(name: &str, overrides: &Overrides) {
-    let dump = render(&fixture(name), overrides).unwrap_or_else(|e| panic!("{name} failed to build:\n{e}"));
-    insta::assert_snapshot!(name.replace('/', "__"), dump);
+    insta::assert_snapshot!(name.replace('/', "__"), built(name, overrides));
 }
 
 #[test]

@@ -1,16 +1,10 @@
 //! Every error fixture: the rendered error, with its path:line:col, is snapshotted.
 
-use picket::config::Overrides;
-
-use crate::support::{fixture, render};
+use crate::support::failure;
 
 fn check_error(case: &str) {
     let name = format!("errors/{case}");
-    let error = match render(&fixture(&name), &Overrides::default()) {
-        Ok(dump) => panic!("{name} built but should fail:\n{dump}"),
-        Err(error) => error,
-    };
-    insta::assert_snapshot!(name.replace('/', "__"), error);
+    insta::assert_snapshot!(name.replace('/', "__"), failure(&name));
 }
 
 #[test]

@@ -4,20 +4,15 @@
 
 use picket::config::Overrides;
 
-use crate::support::{fixture, render};
+use crate::support::{built, failure};
 
 fn check_site(name: &str) {
-    let dump = render(&fixture(name), &Overrides::default()).unwrap_or_else(|e| panic!("{name} failed to build:\n{e}"));
-    insta::assert_snapshot!(name.replace('/', "__"), dump);
+    insta::assert_snapshot!(name.replace('/', "__"), built(name, &Overrides::default()));
 }
 
 fn check_error(case: &str) {
     let name = format!("errors/{case}");
-    let error = match render(&fixture(&name), &Overrides::default()) {
-        Ok(dump) => panic!("{name} built but should fail:\n{dump}"),
-        Err(error) => error,
-    };
-    insta::assert_snapshot!(name.replace('/', "__"), error);
+    insta::assert_snapshot!(name.replace('/', "__"), failure(&name));
 }
 
 #[test]

@@ -36,6 +36,19 @@ pub fn render(root: &Path, overrides: &Overrides) -> Result<String, String> {
     }
 }
 
+/// The dump of the fixture `name` built in memory; fails the test if it does not build.
+pub fn built(name: &str, overrides: &Overrides) -> String {
+    render(&fixture(name), overrides).unwrap_or_else(|e| panic!("{name} failed to build:\n{e}"))
+}
+
+/// The rendered errors of the fixture `name`; fails the test if it builds.
+pub fn failure(name: &str) -> String {
+    match render(&fixture(name), &Overrides::default()) {
+        Ok(dump) => panic!("{name} built but should fail:\n{dump}"),
+        Err(error) => error,
+    }
+}
+
 /// Copies a fixture into a temporary folder, for tests that write or edit files.
 pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
