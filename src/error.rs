@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A 1-based line and column in a file (the column counts characters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Location {
     pub line: usize,
     pub column: usize,
@@ -34,7 +34,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 /// One problem, with the file and place it concerns when there is one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Error {
     /// The file, relative to the site root when it is inside it.
     pub path: Option<PathBuf>,
@@ -153,11 +153,28 @@ impl From<Error> for Errors {
 }
 
 impl fmt::Display for Errors {
+    /// Each distinct error once, in the order first found: a mistake in a template that every
+    /// page uses is one mistake, said once with how many times it came up.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut distinct: Vec<(&Error, usize)> = Vec::with_capacity(self.0.len());
+        let mut index: std::collections::HashMap<&Error, usize> = std::collections::HashMap::new();
         for error in &self.0 {
-            writeln!(f, "{error}\n")?;
+            match index.get(error) {
+                Some(&at) => distinct[at].1 += 1,
+                None => {
+                    index.insert(error, distinct.len());
+                    distinct.push((error, 1));
+                }
+            }
         }
-        let n = self.0.len();
+        for (error, times) in &distinct {
+            writeln!(f, "{error}")?;
+            if *times > 1 {
+                writeln!(f, "  = the same error came up {times} times (once for each page it is on)")?;
+            }
+            writeln!(f)?;
+        }
+        let n = distinct.len();
         write!(f, "error: the site has {n} error{}", if n == 1 { "" } else { "s" })
     }
 }
