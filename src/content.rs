@@ -7,7 +7,6 @@
 pub mod front_matter;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use front_matter::{Alias, FrontMatter, RedirectTarget, SortBy};
@@ -444,15 +443,13 @@ pub(crate) fn is_hidden_or_private(name: &std::ffi::OsStr) -> bool {
     name.starts_with('.') || name.starts_with('_') && name != "_index.md"
 }
 
+/// `pages` are sorted by route, so pages that share one are next to each other.
 fn duplicate_routes(pages: &[Page]) -> Vec<Error> {
-    let mut by_route: BTreeMap<&str, Vec<&Page>> = BTreeMap::new();
-    for page in pages {
-        by_route.entry(&page.route).or_default().push(page);
-    }
-    by_route
-        .into_iter()
-        .filter(|(_, pages)| pages.len() > 1)
-        .map(|(route, pages)| {
+    pages
+        .chunk_by(|a, b| a.route == b.route)
+        .filter(|pages| pages.len() > 1)
+        .map(|pages| {
+            let route = &pages[0].route;
             let others: Vec<String> =
                 pages[1..].iter().map(|p| format!("`{}`", p.path.display())).collect();
             Error::in_file(
@@ -479,7 +476,7 @@ pub fn listing_order(a: &Page, b: &Page) -> std::cmp::Ordering {
 /// Sorts the pages a section lists as its front matter asks (`sort_by`, `reverse`). Pages that
 /// lack the value sorted by go last, by path, and stay last when the order is reversed; ties are
 /// broken by path, so the order never depends on the file system.
-pub fn sort_listing(pages: &mut [&Page], sort_by: Option<SortBy>, reverse: bool) {
+pub fn sort_listing<T>(items: &mut [T], page_of: impl Fn(&T) -> &Page, sort_by: Option<SortBy>, reverse: bool) {
     use std::cmp::Ordering;
     let by_path = |a: &&Page, b: &&Page| a.path.cmp(&b.path);
     let has_value = |p: &Page| match sort_by {
@@ -497,15 +494,16 @@ pub fn sort_listing(pages: &mut [&Page], sort_by: Option<SortBy>, reverse: bool)
             Some(SortBy::None) => Ordering::Equal,
         }
     };
-    pages.sort_by(|a, b| {
+    items.sort_by(|a, b| {
+        let (a, b) = (&page_of(a), &page_of(b));
         has_value(b).cmp(&has_value(a)).then_with(|| match has_value(a) {
             true => order(a, b).then_with(|| by_path(a, b)),
             false => by_path(a, b),
         })
     });
     if reverse {
-        let n_valued = pages.iter().filter(|p| has_value(p)).count();
-        pages[..n_valued].reverse();
+        let n_valued = items.iter().filter(|item| has_value(page_of(item))).count();
+        items[..n_valued].reverse();
     }
 }
 

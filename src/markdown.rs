@@ -21,7 +21,7 @@ mod rewriter;
 pub mod shortcodes;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use pulldown_cmark::Options;
@@ -188,7 +188,7 @@ pub fn typed_numbers(figures: &Figures, numbers: &[(String, usize)]) -> Vec<(usi
 }
 
 /// The written forms of every figure's value (`1,150` and `1150`), which prose must not type.
-pub struct TypedForms<'a>(BTreeMap<String, &'a figures::Figure>);
+pub struct TypedForms<'a>(HashMap<String, &'a figures::Figure>);
 
 impl<'a> TypedForms<'a> {
     pub fn of(figures: &'a Figures) -> TypedForms<'a> {
@@ -198,6 +198,9 @@ impl<'a> TypedForms<'a> {
     /// Each of `numbers` that is a figure's value, with its offset and the message to show.
     pub fn check(&self, numbers: &[(String, usize)]) -> Vec<(usize, String)> {
         let forms = &self.0;
+        if forms.is_empty() {
+            return Vec::new();
+        }
         numbers
         .iter()
         .filter_map(|(number, offset)| {

@@ -24,9 +24,10 @@ use crate::error::{Error, Result};
 
 /// A file's place in the output folder: relative, `/`-separated, made of checked segments (no
 /// empty, `.` or `..` segment, no backslash, no control character), so that joining it to a folder
-/// can never name a place outside that folder.
+/// can never name a place outside that folder. Shared, not copied, when cloned: every build
+/// hands each page's path from the layout to the sink and the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct OutputPath(String);
+pub struct OutputPath(std::sync::Arc<str>);
 
 impl OutputPath {
     /// Checks `path` (such as `pay/index.html`); the error says which part is wrong and why.
@@ -36,7 +37,7 @@ impl OutputPath {
                 return Err(format!("`{}` cannot be a path in the output: {problem}", path.escape_debug()));
             }
         }
-        Ok(OutputPath(path.to_string()))
+        Ok(OutputPath(path.into()))
     }
 
     /// The output path of a file at `relative`, a relative path such as `guide/img/a.png`.
@@ -68,13 +69,13 @@ impl std::ops::Deref for OutputPath {
     type Target = Path;
 
     fn deref(&self) -> &Path {
-        Path::new(&self.0)
+        Path::new(&*self.0)
     }
 }
 
 impl AsRef<Path> for OutputPath {
     fn as_ref(&self) -> &Path {
-        Path::new(&self.0)
+        Path::new(&*self.0)
     }
 }
 

@@ -8,12 +8,12 @@
 //! server. Knows HTTP; `crate::watch` knows notify; `run` wires the two together. Listens on
 //! loopback unless told otherwise, and warns once when it is not.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -52,14 +52,16 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), Failure> {
     // Watch before the first build, so that a save made while it runs is not lost.
     let watcher = Watcher::start(&root).map_err(|err| Failure::Setup(err.into()))?;
     let mut cache = Cache::in_memory();
-    let first = attempt_build(&mut cache, &root, &overrides, &Scope::everything());
+    let served = Served::default();
+    let first = attempt_build(&mut cache, &root, &overrides, &Scope::everything(), &served);
     if let Err(errors) = &first.result {
         report_failure(errors);
     }
     let (site_sender, site) = latest::channel(Arc::new(Snapshot::default().next(&first)));
     let (reloads, _) = broadcast::channel(16);
     announce(first.config.as_ref(), &root, address, &site.borrow().base_path);
-    let rebuilds = Rebuilds { root, overrides, timings: args.timings, site: site_sender, reloads: reloads.clone() };
+    let rebuilds =
+        Rebuilds { root, overrides, timings: args.timings, site: site_sender, reloads: reloads.clone(), served };
     spawn_rebuilds(watcher, first.config, cache, rebuilds).map_err(Failure::Setup)?;
     let access = http::Access::new(&args.bind, address.port());
     runtime.block_on(http::serve(listener, Server { site, reloads }, access));
@@ -107,11 +109,15 @@ fn announce(config: Option<&Config>, root: &Path, address: SocketAddr, base_path
 /// The files of one good build, keyed by their path in the output folder (`a/index.html`).
 type Files = HashMap<String, Bytes>;
 
+/// The files served: those of the last good build, brought up to date in place by each good
+/// build (`update`), so that a save costs the files it changed, not a new map of the whole site.
+type Served = Arc<RwLock<Files>>;
+
 /// A good build, ready to serve.
 struct Site {
     base_path: String,
     n_pages: usize,
-    files: Arc<Files>,
+    files: Served,
     /// The time of each phase, on one line.
     timings: String,
 }
@@ -130,7 +136,7 @@ struct Snapshot {
     /// `""` or `/strike`, as in `Config::base_path`.
     base_path: String,
     /// `None` until a build succeeds.
-    files: Option<Arc<Files>>,
+    files: Option<Served>,
     /// The rendered errors when the latest build failed.
     errors: Option<String>,
 }
@@ -155,18 +161,19 @@ impl Snapshot {
     }
 }
 
-/// Loads `site.yaml`, which may have changed, and builds the site.
-fn attempt_build(cache: &mut Cache, root: &Path, overrides: &Overrides, scope: &Scope) -> Attempt {
+/// Loads `site.yaml`, which may have changed, and builds the site; when it builds, `served`
+/// is brought up to date.
+fn attempt_build(cache: &mut Cache, root: &Path, overrides: &Overrides, scope: &Scope, served: &Served) -> Attempt {
     let started = Instant::now();
     let (config, result) = match Config::load(root, overrides) {
         Ok(config) => {
             let result = rebuild(cache, &config, scope).and_then(|(outcome, files)| {
-                let files = read_files(files)?;
+                update(served, files)?;
                 let timings = site::phases_line(&outcome.timings);
                 Ok(Site {
                     base_path: config.base_path.clone(),
                     n_pages: outcome.n_pages,
-                    files: Arc::new(files),
+                    files: Arc::clone(served),
                     timings,
                 })
             });
@@ -206,27 +213,48 @@ pub(crate) fn rebuild(
     }
 }
 
-/// Every output file's bytes, reading the copied ones from disk now.
-fn read_files(built: Vec<OutputFile>) -> Result<Files, Errors> {
-    let mut files = Files::with_capacity(built.len());
+/// Brings `served` to the files of a good build: what is new or changed goes in, what the build
+/// no longer makes goes out. A page the cache kept is the very allocation already served, so it
+/// is left alone; copied files are read from disk now, and replace the served ones only when
+/// their bytes changed. The map is changed under its lock, all at once, only when every copied
+/// file could be read.
+fn update(served: &RwLock<Files>, built: Vec<OutputFile>) -> Result<(), Errors> {
+    let mut changed: Vec<(String, Bytes)> = Vec::new();
     let mut errors = Errors::default();
-    for file in built {
-        let key = file.path.as_str().to_string();
-        let bytes = match file.contents {
-            // Pages the cache kept are shared, and new bytes are moved: nothing is copied.
-            Contents::Shared(bytes) => Bytes::from_owner(bytes),
-            Contents::Bytes(bytes) => Bytes::from(bytes),
-            Contents::Copy(from) => match std::fs::read(&from) {
-                Ok(bytes) => Bytes::from(bytes),
-                Err(err) => {
-                    errors.push(Error::io(&from, &err));
+    {
+        let files = served.read().expect("no thread panics while holding the lock");
+        for file in &built {
+            let current = files.get(file.path.as_str());
+            let bytes = match &file.contents {
+                Contents::Shared(bytes)
+                    if current.is_some_and(|c| c.as_ptr() == bytes.as_ptr() && c.len() == bytes.len()) =>
+                {
                     continue;
                 }
-            },
-        };
-        files.insert(key, bytes);
+                Contents::Shared(bytes) => Bytes::from_owner(Arc::clone(bytes)),
+                Contents::Bytes(bytes) => Bytes::copy_from_slice(bytes),
+                Contents::Copy(from) => match std::fs::read(from) {
+                    Ok(bytes) if current.is_some_and(|c| **c == *bytes) => continue,
+                    Ok(bytes) => Bytes::from(bytes),
+                    Err(err) => {
+                        errors.push(Error::io(from, &err));
+                        continue;
+                    }
+                },
+            };
+            changed.push((file.path.as_str().to_string(), bytes));
+        }
     }
-    errors.into_result(files)
+    errors.into_result(())?;
+    let mut files = served.write().expect("no thread panics while holding the lock");
+    files.extend(changed);
+    // No two files of a build share a path, so the map holds exactly the build's files when it
+    // holds as many; otherwise some are of pages or files that are gone.
+    if files.len() != built.len() {
+        let present: HashSet<&str> = built.iter().map(|file| file.path.as_str()).collect();
+        files.retain(|path, _| present.contains(path.as_str()));
+    }
+    Ok(())
 }
 
 /// What the rebuild thread needs.
@@ -237,6 +265,8 @@ struct Rebuilds {
     timings: bool,
     site: latest::Sender<Arc<Snapshot>>,
     reloads: broadcast::Sender<()>,
+    /// The files served, which each good build updates.
+    served: Served,
 }
 
 /// Rebuilds on a thread of its own after every change, then swaps in the new snapshot and tells
@@ -249,7 +279,7 @@ fn spawn_rebuilds(
 ) -> Result<(), Errors> {
     let spawned = std::thread::Builder::new().name("picket-rebuild".to_string()).spawn(move || {
         watcher.run(config, |scope| {
-            let attempt = attempt_build(&mut cache, &rebuilds.root, &rebuilds.overrides, scope);
+            let attempt = attempt_build(&mut cache, &rebuilds.root, &rebuilds.overrides, scope, &rebuilds.served);
             match &attempt.result {
                 Ok(site) => report_success(site, attempt.took, rebuilds.timings),
                 Err(errors) => report_failure(errors),

@@ -10,6 +10,7 @@
 //! `includes` and `timings`.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -122,16 +123,20 @@ pub fn build(config: &Config) -> Result<Report, Errors> {
 /// Runs every stage in memory and returns the files a build would write, sorted by path.
 pub fn render(config: &Config) -> Result<Built, Errors> {
     let memory = Memory::default();
-    let outcome = run(config, &mut Cache::empty(), &Scope::everything(), &memory)?;
-    Ok(Built { files: memory.into_files(), n_pages: outcome.n_pages, timings: outcome.timings, links: outcome.links })
+    let mut cache = Cache::empty();
+    let outcome = run(config, &mut cache, &Scope::everything(), &memory)?;
+    // `check` reads the links of the theme's templates too.
+    let theme = cache.theme().expect("a build that succeeds keeps its theme");
+    let links = links::SiteLinks::new(config, outcome.urls, theme.templates_dir(), theme.template_sources());
+    Ok(Built { files: memory.into_files(), n_pages: outcome.n_pages, timings: outcome.timings, links })
 }
 
 /// What one run of the pipeline reports.
 pub struct Outcome {
     pub n_pages: usize,
     pub timings: Timings,
-    /// The URLs the site serves and the links of its templates, for `picket check`.
-    pub links: links::SiteLinks,
+    /// The URLs the site serves.
+    pub urls: Arc<Urls>,
 }
 
 /// The pipeline, the same for every command: load what `scope` says changed (the rest comes from
@@ -153,9 +158,9 @@ pub fn run(config: &Config, cache: &mut Cache, scope: &Scope, sink: &dyn Sink) -
     match made {
         Err(more) => errors.extend(more.0),
         Ok(_) if !complete => {}
-        Ok(links) => {
+        Ok(urls) => {
             timings.total = started.elapsed();
-            return Ok(Outcome { n_pages, timings, links });
+            return Ok(Outcome { n_pages, timings, urls });
         }
     }
     Err(errors)
@@ -169,18 +174,18 @@ struct Keys {
 }
 
 impl Keys {
-    fn new(config: &Config, loaded: &Loaded, model: &SiteModel, urls: &Urls) -> Keys {
+    /// `config_key` is of the config (`cache::config_key`), `urls_hash` of the site's URLs
+    /// (`Layout::urls_hash`), `pages_key` of its pages' routes and front matter (`pages_key`).
+    fn new(config_key: u64, loaded: &Loaded, model: &SiteModel, urls_hash: u64, pages_key: u64) -> Keys {
         // Not the data: a page's Markdown records what it used of it (`Rendered::uses`).
-        let markdown = cache::hash_of(&(cache::config_key(config), loaded.shortcodes, urls));
-        // Listings, navigation, breadcrumbs and tags show other pages' front matter.
-        let structure: Vec<(&str, u64)> =
-            loaded.content.pages.iter().map(|p| (p.route.as_str(), loaded.hashes[cache::key(&p.path)].front)).collect();
-        // Listings and the feed show the summaries of other pages too.
+        let markdown = cache::hash_of(&(config_key, loaded.shortcodes, urls_hash));
+        // Listings, navigation, breadcrumbs and tags show other pages' front matter
+        // (`pages_key`), and listings and the feed the summaries of other pages too.
         let mut summaries: Vec<(&PathBuf, &String)> = model.summaries.iter().collect();
         summaries.sort();
         // Templates show the sources a page names (`page.sources`), from the registry.
         let sources = format!("{:?}", loaded.figures.value.sources);
-        Keys { markdown, templates: cache::hash_of(&(markdown, loaded.theme.key, structure, summaries, sources)) }
+        Keys { markdown, templates: cache::hash_of(&(markdown, loaded.theme.key, pages_key, summaries, sources)) }
     }
 
     fn markdown_of(&self, page: PageHash) -> u64 {
@@ -194,6 +199,17 @@ impl Keys {
     }
 }
 
+/// A hash of every page's path, route and front matter, in order: what listings, navigation
+/// and the layout of the output read of the pages.
+fn pages_key(loaded: &Loaded) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for page in &loaded.content.pages {
+        let path = cache::key(&page.path);
+        (path, &page.route, loaded.hashes.get(path).map(|h| h.front)).hash(&mut hasher);
+    }
+    cache::hash_of(&hasher.finish())
+}
+
 /// Makes every output file of the site from `loaded`, reusing what `cache` holds, and stores
 /// what it made in `cache`. Returns what `check` needs of the site's links.
 fn make_site(
@@ -202,33 +218,32 @@ fn make_site(
     loaded: &Loaded,
     sink: &dyn Sink,
     timings: &mut Timings,
-) -> Result<links::SiteLinks, Errors> {
+) -> Result<Arc<Urls>, Errors> {
     let content = &loaded.content;
     let theme = &*loaded.theme.value;
     let clock = Instant::now();
-    let mut model = SiteModel::new(config, content);
-    let (outputs, mut urls) = check_output_paths(config, content, &model)?;
-    for path in &loaded.unread {
-        urls.add_unread_page(path, &crate::content::route_of_file(path));
-    }
-    model.redirect_targets = redirects::resolve_targets(config, &model, &content.pages, &outputs)?;
+    let config_key = cache::config_key(config);
+    let statics = static_files(config, content)?;
+    let (mut model, layout, pages_key) = structure(config, config_key, cache, loaded, &statics)?;
+    let urls = &*layout.urls;
+    model.redirect_targets = redirects::resolve_targets(config, &model, &content.pages, &layout.outputs)?;
     let files = DiskFiles::new(config);
     let (summaries, summary_errors) = {
-        let ctx = markdown_context(config, loaded, &urls, &cache.highlighter, &files);
+        let ctx = markdown_context(config, loaded, urls, &cache.highlighter, &files);
         listing::render_summaries(&ctx, config, &content.pages)
     };
     model.summaries = summaries;
-    let keys = Keys::new(config, loaded, &model, &urls);
+    let keys = Keys::new(config_key, loaded, &model, layout.urls_hash, pages_key);
     timings.model = clock.elapsed();
     let clock = Instant::now();
-    let (done, mut errors) = render_pages(config, loaded, &model, &urls, &keys, cache, &files, sink, timings);
+    let (done, mut errors) = render_pages(config, loaded, &model, &layout, &keys, cache, &files, sink, timings);
     errors.extend(summary_errors.0);
     timings.pages = clock.elapsed();
     let clock = Instant::now();
     // The anchors of the pages that rendered are checked even when others failed, so that every
     // error of the build is reported at once.
     let theme_ids = links::ThemeIds::new(config, theme.template_sources());
-    if let Err(more) = check_anchors(&config.root, &content.pages, &done, &theme_ids) {
+    if let Err(more) = check_anchors(&config.root, &done, &theme_ids) {
         errors.extend(more.0);
     }
     errors.into_result(())?;
@@ -237,17 +252,54 @@ fn make_site(
     let has_code = done.iter().any(|d| d.rendered.has_code);
     let site_key = cache::hash_of(&(keys.templates, has_code));
     let site_files = make_site_files(config, loaded, &model, has_code, site_key, cache, sink)?;
-    for file in static_files(config, content)? {
+    for file in statics {
         sink.put(file)?;
     }
     timings.site_files = clock.elapsed();
+    // Every page this build keeps passed the check of typed numbers against this data.
+    cache.numbers_checked = Some(loaded.figures.key);
     remember(cache, done, site_key, site_files);
-    Ok(links::SiteLinks::new(config, urls, theme.templates_dir(), theme.template_sources()))
+    Ok(Arc::clone(&layout.urls))
+}
+
+/// What every page knows of the others (the model) and where everything goes (the layout),
+/// with the key of the pages' structure. Each is taken from `cache` when what it is made from
+/// did not change: a save of a page's body sorts no listing and checks no output path again.
+fn structure<'a>(
+    config: &Config,
+    config_key: u64,
+    cache: &mut Cache,
+    loaded: &'a Loaded,
+    statics: &[OutputFile],
+) -> Result<(SiteModel<'a>, outputs::Layout, u64), Errors> {
+    let content = &loaded.content;
+    let pages_key = pages_key(loaded);
+    let previous_shape = cache.shape.take();
+    let model = SiteModel::new(config, content, previous_shape.clone(), cache::hash_of(&(config_key, pages_key)));
+    let shape_reused = previous_shape.is_some_and(|shape| Arc::ptr_eq(&shape, &model.shape()));
+    cache.shape = Some(model.shape());
+    let assets: Vec<(&Path, &str)> = content.assets.iter().map(|a| (a.source.as_path(), a.target.as_str())).collect();
+    let copied: Vec<(&str, Option<&Path>)> = statics
+        .iter()
+        .map(|f| {
+            (f.path.as_str(), if let output::Contents::Copy(from) = &f.contents { Some(from.as_path()) } else { None })
+        })
+        .collect();
+    let layout_key = cache::hash_of(&(config_key, pages_key, &loaded.unread, assets, copied));
+    let layout = match cache.layout.take() {
+        Some(layout) if layout.key == layout_key => {
+            cache.reuse.structure_reused = shape_reused;
+            layout
+        }
+        _ => check_output_paths(config, content, &model, statics, &loaded.unread, layout_key)?,
+    };
+    cache.layout = Some(layout.clone());
+    Ok((model, layout, pages_key))
 }
 
 /// A page made (or taken from the cache) by this build.
 struct PageDone<'a> {
-    path: &'a Path,
+    page: &'a Page,
     rendered: Arc<Rendered>,
     markdown: Keyed<()>,
     markdown_reused: bool,
@@ -312,7 +364,7 @@ fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: V
     // Only what is new goes in: what was reused is there already, under the same key.
     let mut outputs: Vec<OutputPath> = Vec::new();
     for page in &done {
-        let key = cache::key(page.path);
+        let key = cache::key(&page.page.path);
         if let Some(entry) = page.packed {
             cache.packed.insert(key.to_string(), entry);
         }
@@ -326,7 +378,7 @@ fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: V
     }
     // Every page now has its entries, so more entries than pages means some are of pages gone.
     if cache.markdown.len() > n_pages || cache.products.len() > n_pages || cache.packed.len() > n_pages {
-        let pages: HashSet<&str> = done.iter().map(|d| cache::key(d.path)).collect();
+        let pages: HashSet<&str> = done.iter().map(|d| cache::key(&d.page.path)).collect();
         cache.forget_all_but(&pages, &outputs.iter().collect());
         cache.packed.retain(|path, _| pages.contains(path.as_str()));
     }
@@ -341,7 +393,7 @@ fn render_pages<'a>(
     config: &Config,
     loaded: &'a Loaded,
     model: &SiteModel,
-    urls: &Urls,
+    layout: &outputs::Layout,
     keys: &Keys,
     cache: &Cache,
     files: &DiskFiles,
@@ -349,22 +401,27 @@ fn render_pages<'a>(
     timings: &Timings,
 ) -> (Vec<PageDone<'a>>, Errors) {
     let (figures, theme) = (&*loaded.figures.value, &*loaded.theme.value);
-    let ctx = markdown_context(config, loaded, urls, &cache.highlighter, files);
+    let ctx = markdown_context(config, loaded, &layout.urls, &cache.highlighter, files);
     let typed_forms = markdown::TypedForms::of(figures);
     let results: Vec<Result<PageDone, Errors>> = loaded
         .content
         .pages
         .par_iter()
-        .map(|page| {
-            let markdown_key = keys.markdown_of(loaded.hashes[cache::key(&page.path)]);
-            let output = page_output_path(page)?;
+        .zip(layout.page_outputs.par_iter())
+        .map(|(page, output)| {
+            let key = cache::key(&page.path);
+            let markdown_key = keys.markdown_of(loaded.hashes[key]);
+            let output = output.clone();
             // Rendered Markdown is reused only while every file it included has the same bytes and
             // everything it shows of the data is the same.
-            let cached = cache.markdown.get(cache::key(&page.path)).filter(|m| {
+            let cached = cache.markdown.get(key).filter(|m| {
                 m.key == markdown_key && includes_unchanged(files, &m.value) && uses_unchanged(figures, &m.value)
             });
-            // The numbers its prose types are checked against the data as it is now.
-            if let Some(markdown) = cached {
+            // The numbers its prose types are checked against the data as it is now, unless the
+            // last good build checked every cached page against this same data.
+            if let Some(markdown) = cached
+                && cache.numbers_checked != Some(loaded.figures.key)
+            {
                 let typed = typed_forms.check(&markdown.value.numbers);
                 if !typed.is_empty() {
                     let text = page.full_text(&config.root)?;
@@ -381,7 +438,7 @@ fn render_pages<'a>(
                 && sink.keep(&output, &html.value)?
             {
                 return Ok(PageDone {
-                    path: &page.path,
+                    page,
                     rendered: Arc::clone(&markdown.value),
                     markdown: Keyed { key: markdown_key, value: () },
                     markdown_reused: true,
@@ -424,7 +481,7 @@ fn render_pages<'a>(
                 _ => cache.keep_rendered(rendered)?,
             };
             Ok(PageDone {
-                path: &page.path,
+                page,
                 rendered,
                 markdown: Keyed { key: markdown_key, value: () },
                 markdown_reused,
@@ -491,12 +548,9 @@ fn page_output_path(page: &Page) -> Result<OutputPath, Error> {
 /// (`Rendered::anchors`) or one the theme's templates give (`links::ThemeIds`). Links to pages
 /// that did not render, or to files that are not pages (a tag page, a PDF), are left to
 /// `picket check`, which reads every id of the built HTML.
-fn check_anchors(root: &Path, pages: &[Page], done: &[PageDone], theme_ids: &links::ThemeIds) -> Result<(), Errors> {
-    let by_path: HashMap<&Path, &Page> = pages.iter().map(|p| (p.path.as_path(), p)).collect();
-    let rendered: HashMap<&str, (&Page, &Rendered)> = done
-        .iter()
-        .filter_map(|d| by_path.get(d.path).map(|page| (page.route.as_str(), (*page, &*d.rendered))))
-        .collect();
+fn check_anchors(root: &Path, done: &[PageDone], theme_ids: &links::ThemeIds) -> Result<(), Errors> {
+    let rendered: HashMap<&str, (&Page, &Rendered)> =
+        done.iter().map(|d| (d.page.route.as_str(), (d.page, &*d.rendered))).collect();
     let mut errors = Errors::default();
     for (page, facts) in rendered.values() {
         for link in &facts.anchor_links {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Served, Urls, decode_entities};
 use crate::config::Config;
@@ -12,7 +13,7 @@ use crate::config::Config;
 /// written: the URLs the build served, and the link attributes of every template.
 #[derive(Debug, Clone, Default)]
 pub struct SiteLinks {
-    pub urls: Urls,
+    pub urls: Arc<Urls>,
     pub templates: Vec<TemplateLink>,
     /// The text of each template, by its path relative to the root, to show a link's line.
     pub template_texts: BTreeMap<PathBuf, String>,
@@ -24,7 +25,7 @@ impl SiteLinks {
     /// Reads the link attributes of `templates` (path relative to the root, text).
     pub fn new<'a>(
         config: &Config,
-        urls: Urls,
+        urls: Arc<Urls>,
         templates_dir: &Path,
         templates: impl Iterator<Item = (PathBuf, &'a str)>,
     ) -> SiteLinks {

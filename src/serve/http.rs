@@ -185,7 +185,9 @@ fn respond(site: &Snapshot, raw_path: &str) -> Response {
     let Some(files) = &site.files else {
         return html_response(StatusCode::INTERNAL_SERVER_ERROR, NOT_BUILT_PAGE.as_bytes(), errors);
     };
-    match resolve(&site.base_path, files, raw_path) {
+    // Held only while the response is made from bytes that are shared, not copied.
+    let files = files.read().expect("no thread panics while holding the lock");
+    match resolve(&site.base_path, &files, raw_path) {
         Resolved::File(key) => file_response(StatusCode::OK, &key, &files[&key], errors),
         Resolved::Redirect(location) => redirect(&location),
         Resolved::NotFound => match files.get("404.html") {

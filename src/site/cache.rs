@@ -78,6 +78,9 @@ pub struct Reuse {
     pub markdown_reused: usize,
     pub files_made: usize,
     pub files_reused: usize,
+    /// Whether the site's shape (listings, tags, navigation) and layout (output paths and URLs)
+    /// came from the last build, its structure unchanged.
+    pub structure_reused: bool,
 }
 
 /// The hashes of a page's file: of the whole text, and of its front matter alone (which the
@@ -192,6 +195,12 @@ pub struct Cache {
     pub(crate) products: HashMap<OutputPath, Keyed<Product>>,
     /// The site-wide files (404, tags, sitemap, feed) with the key they were made for.
     pub(crate) site_files: Option<(u64, Vec<(OutputPath, Product)>)>,
+    /// The shape of the last build's site, and the output paths and URLs it makes.
+    pub(crate) shape: Option<Arc<super::model::Shape>>,
+    pub(crate) layout: Option<super::outputs::Layout>,
+    /// The key of the data the last good build checked typed numbers against: every page in
+    /// `markdown` passed that check with that data (a page is stored only by a good build).
+    pub(crate) numbers_checked: Option<u64>,
     pub(crate) reuse: Reuse,
     /// For `build`: the cache folder on disk, where Markdown HTML is kept rather than in memory.
     pub(crate) disk: Option<Disk>,
@@ -232,6 +241,9 @@ impl Cache {
             markdown: HashMap::new(),
             products: HashMap::new(),
             site_files: None,
+            shape: None,
+            layout: None,
+            numbers_checked: None,
             reuse: Reuse::default(),
             disk: None,
             packed: HashMap::new(),
@@ -345,6 +357,11 @@ impl Cache {
         };
         let rendered = Arc::try_unwrap(rendered).unwrap_or_else(|shared| (*shared).clone());
         Ok((Arc::new(Rendered { html: String::new(), toc: Vec::new(), ..rendered }), entry))
+    }
+
+    /// The theme of the last build that loaded one.
+    pub(crate) fn theme(&self) -> Option<Arc<Theme>> {
+        self.theme.as_ref().map(|theme| Arc::clone(&theme.value))
     }
 
     /// How much of the last build came from the cache.
@@ -502,7 +519,10 @@ fn reload_named(
     for absolute in named {
         let Ok(inside) = absolute.strip_prefix(&config.content_dir) else { continue };
         let relative = config.relative(absolute).to_path_buf();
-        let holds_pages = previous.content.pages.iter().any(|p| p.path.starts_with(&relative) && p.path != relative);
+        // Compared as strings: `Path` compares component by component, slowly, and this runs
+        // over every page on each save.
+        let (name, folder) = (key(&relative), format!("{}/", key(&relative)));
+        let holds_pages = previous.content.pages.iter().any(|p| key(&p.path).starts_with(&folder));
         if absolute.is_dir() || holds_pages {
             return Err(previous);
         }
@@ -512,7 +532,7 @@ fn reload_named(
         if ignored {
             continue;
         }
-        previous.content.pages.retain(|p| p.path != relative);
+        previous.content.pages.retain(|p| key(&p.path) != name);
         previous.hashes.remove(key(&relative));
         if !absolute.is_file() {
             continue;

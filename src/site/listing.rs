@@ -219,14 +219,8 @@ pub(super) fn paginator(
 /// The pages before and after `page` in its section's order, leaving out redirects.
 pub(super) fn neighbours(config: &Config, model: &SiteModel, page: &Page) -> (Option<Link>, Option<Link>) {
     let Some(parent) = super::model::parent_route(page) else { return (None, None) };
-    let siblings: Vec<&Page> = model
-        .children
-        .get(&parent)
-        .into_iter()
-        .flatten()
-        .copied()
-        .filter(|p| p.front_matter.redirect_to.is_none() || p.path == page.path)
-        .collect();
+    let siblings: Vec<&Page> =
+        model.children(&parent).filter(|p| p.front_matter.redirect_to.is_none() || p.path == page.path).collect();
     let Some(at) = siblings.iter().position(|p| p.path == page.path) else { return (None, None) };
     let link = |p: &Page| Link { title: crate::typography::smart(p.title()), url: url_of(config, &p.route) };
     let previous = at.checked_sub(1).map(|i| link(siblings[i]));

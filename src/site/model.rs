@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::{self, Content, Page, PageKind};
@@ -20,19 +21,84 @@ use super::cache::Loaded;
 use super::outputs::redirects_file;
 use super::{DiskFiles, Sink, listing, page_output_path, redirects};
 
+/// The shape of the site, as places in `Content::pages`: the page at each route, what each
+/// section lists (in listing order), each tag's pages, and `site` for templates. It depends only
+/// on the config and the pages' paths, routes and front matter (`key`), so a build in which only
+/// bodies changed takes it from the cache instead of sorting every listing again.
+pub(crate) struct Shape {
+    key: u64,
+    by_route: BTreeMap<String, usize>,
+    children: BTreeMap<String, Vec<usize>>,
+    /// By `tag_key`: the tag's first spelling and its pages.
+    tags: BTreeMap<String, (String, Vec<usize>)>,
+    /// `site` for templates, converted once: it is the same for every page.
+    site_value: render::SiteValue,
+}
+
+impl Shape {
+    fn new(config: &Config, pages: &[Page], key: u64) -> Shape {
+        let by_route: BTreeMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.route.clone(), i)).collect();
+        let mut listed: BTreeMap<String, Vec<(usize, &Page)>> = BTreeMap::new();
+        for (index, page) in pages.iter().enumerate() {
+            if let Some(parent) = parent_route(page) {
+                listed.entry(parent).or_default().push((index, page));
+            }
+        }
+        let children: BTreeMap<String, Vec<usize>> = listed
+            .into_iter()
+            .map(|(route, mut list)| {
+                let section = by_route.get(&route).map(|&i| &pages[i].front_matter);
+                content::sort_listing(
+                    &mut list,
+                    |(_, page)| page,
+                    section.and_then(|f| f.sort_by),
+                    section.is_some_and(|f| f.reverse),
+                );
+                (route, list.into_iter().map(|(index, _)| index).collect())
+            })
+            .collect();
+        // Home, then the top-level sections and pages, in listing order.
+        let top = by_route.get("").into_iter().chain(children.get("").into_iter().flatten()).map(|&i| &pages[i]);
+        let (title, description) = (smart(&config.title), smart(&config.description));
+        let site = SiteContext {
+            title: &title,
+            description: &description,
+            language: &config.language,
+            base_url: &config.base_url,
+            base_path: &config.base_path,
+            extra: &config.extra,
+            nav: top.map(|p| NavItem { title: smart(&p.front_matter.title), url: url_of(config, &p.route) }).collect(),
+        };
+        Shape { key, by_route, children, tags: collect_tags(pages), site_value: render::SiteValue::new(&site) }
+    }
+}
+
 /// What every page needs to know about the others: routes, listings, navigation, tags.
 pub(super) struct SiteModel<'a> {
-    /// Each page's file -> its route (for `redirect_to`, which names a file).
-    pub(crate) by_route: BTreeMap<&'a str, &'a Page>,
-    pub(crate) children: BTreeMap<String, Vec<&'a Page>>,
-    /// By `tag_key`.
-    pub(crate) tags: BTreeMap<String, Tag<'a>>,
-    /// `site` for templates, converted once: it is the same for every page.
-    pub(crate) site_value: render::SiteValue,
+    pages: &'a [Page],
+    shape: Arc<Shape>,
     /// The summary HTML of each page with a `<!-- more -->` marker, by path.
     pub(crate) summaries: HashMap<PathBuf, String>,
     /// Where each page with `redirect_to` leads, by path.
     pub(crate) redirect_targets: HashMap<PathBuf, (redirects::Target, Option<markdown::AnchorLink>)>,
+}
+
+/// A tag as the site shows it: its first spelling and its pages, in listing order.
+pub(super) struct Tag<'m, 'a> {
+    pub(crate) name: &'m str,
+    indices: &'m [usize],
+    pages: &'a [Page],
+}
+
+impl<'m, 'a> Tag<'m, 'a> {
+    pub(crate) fn pages(&self) -> impl Iterator<Item = &'a Page> + '_ {
+        self.indices.iter().map(|&i| &self.pages[i])
+    }
+
+    /// The first page with the tag, to point an error at.
+    pub(crate) fn first(&self) -> &'a Page {
+        &self.pages[self.indices[0]]
+    }
 }
 
 /// What the Markdown of every page is rendered with.
@@ -62,39 +128,55 @@ pub(super) fn nav_url(config: &Config, route: &str) -> String {
 }
 
 impl<'a> SiteModel<'a> {
-    pub(crate) fn new(config: &Config, content: &'a Content) -> SiteModel<'a> {
-        let pages = &content.pages;
-        let by_route: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.route.as_str(), p)).collect();
-        let mut children: BTreeMap<String, Vec<&Page>> = BTreeMap::new();
-        for page in pages {
-            if let Some(parent) = parent_route(page) {
-                children.entry(parent).or_default().push(page);
-            }
-        }
-        for (route, list) in children.iter_mut() {
-            let section = by_route.get(route.as_str()).map(|p| &p.front_matter);
-            content::sort_listing(list, section.and_then(|f| f.sort_by), section.is_some_and(|f| f.reverse));
-        }
-        // Home, then the top-level sections and pages, in listing order.
-        let top = by_route.get("").copied().into_iter().chain(children.get("").into_iter().flatten().copied());
-        let (title, description) = (smart(&config.title), smart(&config.description));
-        let site = SiteContext {
-            title: &title,
-            description: &description,
-            language: &config.language,
-            base_url: &config.base_url,
-            base_path: &config.base_path,
-            extra: &config.extra,
-            nav: top.map(|p| NavItem { title: smart(&p.front_matter.title), url: url_of(config, &p.route) }).collect(),
-        };
-        SiteModel {
-            by_route,
-            children,
-            tags: collect_tags(pages),
-            site_value: render::SiteValue::new(&site),
-            summaries: HashMap::new(),
-            redirect_targets: HashMap::new(),
-        }
+    /// The model of `content`, with `shape` when it is of the same structure (`key`); the shape
+    /// is made again otherwise.
+    pub(crate) fn new(config: &Config, content: &'a Content, shape: Option<Arc<Shape>>, key: u64) -> SiteModel<'a> {
+        let shape = shape.filter(|s| s.key == key).unwrap_or_else(|| Arc::new(Shape::new(config, &content.pages, key)));
+        SiteModel { pages: &content.pages, shape, summaries: HashMap::new(), redirect_targets: HashMap::new() }
+    }
+
+    /// The shape, for the cache to keep.
+    pub(crate) fn shape(&self) -> Arc<Shape> {
+        Arc::clone(&self.shape)
+    }
+
+    /// The page at `route`.
+    pub(crate) fn page_at(&self, route: &str) -> Option<&'a Page> {
+        self.shape.by_route.get(route).map(|&i| &self.pages[i])
+    }
+
+    /// Every route of the site, in order.
+    pub(crate) fn routes(&self) -> impl Iterator<Item = &str> {
+        self.shape.by_route.keys().map(String::as_str)
+    }
+
+    /// The pages the section at `route` lists, in listing order.
+    pub(crate) fn children(&self, route: &str) -> impl Iterator<Item = &'a Page> + '_ {
+        self.shape.children.get(route).into_iter().flatten().map(|&i| &self.pages[i])
+    }
+
+    /// How many pages the section at `route` lists.
+    pub(crate) fn n_children(&self, route: &str) -> usize {
+        self.shape.children.get(route).map_or(0, Vec::len)
+    }
+
+    /// Every tag, in order of `tag_key`.
+    pub(crate) fn tags(&self) -> impl Iterator<Item = Tag<'_, 'a>> {
+        self.shape.tags.values().map(|(name, indices)| Tag { name, indices, pages: self.pages })
+    }
+
+    /// The tag whose `tag_key` is `key`.
+    pub(crate) fn tag(&self, key: &str) -> Option<Tag<'_, 'a>> {
+        self.shape.tags.get(key).map(|(name, indices)| Tag { name, indices, pages: self.pages })
+    }
+
+    pub(crate) fn has_tags(&self) -> bool {
+        !self.shape.tags.is_empty()
+    }
+
+    /// `site` for templates.
+    pub(crate) fn site_value(&self) -> &render::SiteValue {
+        &self.shape.site_value
     }
 }
 
@@ -176,8 +258,7 @@ pub(super) fn render_page(
         let html = redirect_html(config, theme, model, target)?;
         return Ok(vec![OutputFile::text(page_output_path(page)?, html)]);
     }
-    let listed: Vec<Summary> =
-        model.children.get(&page.route).into_iter().flatten().map(|p| summary(config, model, p)).collect();
+    let listed: Vec<Summary> = model.children(&page.route).map(|p| summary(config, model, p)).collect();
     let (previous, next) = listing::neighbours(config, model, page);
     // Front-matter text gets the body's typography wherever templates show it.
     let (title, description) = (smart(&front.title), smart(front.description.as_deref().unwrap_or("")));
@@ -204,7 +285,7 @@ pub(super) fn render_page(
         paginator: None,
         previous,
         next,
-        ancestors: ancestors(config, page, &model.by_route),
+        ancestors: ancestors(config, page, model),
         has_code: rendered.has_code,
         word_count: rendered.word_count,
         nav_url: nav_url(config, &page.route),
@@ -227,7 +308,7 @@ pub(super) fn render_page(
     }
     let pagers = listing::pagers(page, context.pages.len());
     if pagers.is_empty() {
-        let html = render::render_page(theme, template, &model.site_value, &context)?;
+        let html = render::render_page(theme, template, model.site_value(), &context)?;
         return Ok(vec![OutputFile::text(page_output_path(page)?, html)]);
     }
     let per_page = front.paginate_by.unwrap_or(1);
@@ -237,7 +318,7 @@ pub(super) fn render_page(
         context.url = url_of(config, &pager.route);
         context.permalink = format!("{}/{}", config.base_url, pager.route);
         context.paginator = Some(listing::paginator(config, &pagers, index, per_page, &context.pages));
-        let html = render::render_page(theme, template, &model.site_value, &context)?;
+        let html = render::render_page(theme, template, model.site_value(), &context)?;
         files.push(OutputFile::text(pager.output.clone(), html));
     }
     Ok(files)
@@ -250,7 +331,7 @@ pub(super) fn redirect_html(
     target: &redirects::Target,
 ) -> Result<String, Error> {
     let redirect = render::RedirectContext { url: &target.url, permalink: &target.permalink, title: &target.title };
-    render::redirect_page(config, theme, &model.site_value, &redirect)
+    render::redirect_page(config, theme, model.site_value(), &redirect)
 }
 
 /// A page the theme renders with no Markdown behind it: 404, a tag, the list of tags.
@@ -304,19 +385,18 @@ pub(super) fn render_site_pages(
         }
     };
     let not_found = special_page(config, "404", "Page not found", "404.html", Vec::new());
-    put("404.html".to_string(), render::render_page(theme, "404.html", &model.site_value, &not_found));
-    for tag in model.tags.values() {
-        let route = format!("tags/{}/", markdown::slugify(&tag.name));
-        let listed = tag.pages.iter().map(|p| summary(config, model, p)).collect();
-        let context = special_page(config, "tag", &tag.name, &route, listed);
-        put(format!("{route}index.html"), render::render_page(theme, "tag.html", &model.site_value, &context));
+    put("404.html".to_string(), render::render_page(theme, "404.html", model.site_value(), &not_found));
+    for tag in model.tags() {
+        let route = format!("tags/{}/", markdown::slugify(tag.name));
+        let listed = tag.pages().map(|p| summary(config, model, p)).collect();
+        let context = special_page(config, "tag", tag.name, &route, listed);
+        put(format!("{route}index.html"), render::render_page(theme, "tag.html", model.site_value(), &context));
     }
-    if !model.tags.is_empty() {
+    if model.has_tags() {
         let listed = model
-            .tags
-            .values()
+            .tags()
             .map(|t| {
-                let link = tag_link(config, &t.name);
+                let link = tag_link(config, t.name);
                 Summary {
                     title: link.title,
                     url: link.url,
@@ -328,7 +408,7 @@ pub(super) fn render_site_pages(
             })
             .collect();
         let context = special_page(config, "tags", "Tags", "tags/", listed);
-        put("tags/index.html".to_string(), render::render_page(theme, "tags.html", &model.site_value, &context));
+        put("tags/index.html".to_string(), render::render_page(theme, "tags.html", model.site_value(), &context));
     }
     let aliases = redirects::aliases(config, model, pages);
     for redirect in &aliases {
@@ -353,9 +433,9 @@ pub(super) fn page_tags(config: &Config, model: &SiteModel, page: &Page) -> Vec<
         }
     }
     keys.iter()
-        .filter_map(|key| model.tags.get(key))
+        .filter_map(|key| model.tag(key))
         .map(|tag| {
-            let link = tag_link(config, &tag.name);
+            let link = tag_link(config, tag.name);
             TagLink { name: link.title, url: link.url }
         })
         .collect()
@@ -365,21 +445,22 @@ pub(super) fn tag_link(config: &Config, tag: &str) -> Link {
     Link { title: tag.to_string(), url: url_of(config, &format!("tags/{}/", markdown::slugify(tag))) }
 }
 
-/// Every tag with its pages, keyed by the tag in lower case, so that "Blog" and "blog" are one
-/// tag; each keeps the spelling it was first written with (in page order).
-pub(super) fn collect_tags(pages: &[Page]) -> BTreeMap<String, Tag<'_>> {
+/// Every tag with its pages (places in `pages`), keyed by the tag in lower case, so that "Blog"
+/// and "blog" are one tag; each keeps the spelling it was first written with (in page order).
+fn collect_tags(pages: &[Page]) -> BTreeMap<String, (String, Vec<usize>)> {
     // The tagged pages in listing order once (a stable sort, so ties keep the order of their
     // routes): every tag's pages then come out in that order with no sort of their own.
-    let mut ordered: Vec<&Page> = pages.iter().filter(|p| !p.front_matter.tags.is_empty()).collect();
-    ordered.sort_by(|a, b| content::listing_order(a, b));
-    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
-    for page in ordered {
+    let mut ordered: Vec<(usize, &Page)> =
+        pages.iter().enumerate().filter(|(_, p)| !p.front_matter.tags.is_empty()).collect();
+    ordered.sort_by(|(_, a), (_, b)| content::listing_order(a, b));
+    let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for (index, page) in ordered {
         for name in &page.front_matter.tags {
-            let tag = tags.entry(tag_key(name)).or_insert_with(|| Tag { name: name.clone(), pages: Vec::new() });
+            let (_, listed) = tags.entry(tag_key(name)).or_insert_with(|| (name.clone(), Vec::new()));
             // A page that writes one tag twice, in two cases, is listed once: if it is there,
             // it was the last one added.
-            if !tag.pages.last().is_some_and(|p| std::ptr::eq(*p, page)) {
-                tag.pages.push(page);
+            if listed.last() != Some(&index) {
+                listed.push(index);
             }
         }
     }
@@ -391,17 +472,11 @@ pub(super) fn tag_key(name: &str) -> String {
     name.to_lowercase()
 }
 
-/// A tag as the site shows it: its first spelling and its pages.
-pub(super) struct Tag<'a> {
-    pub(crate) name: String,
-    pub(crate) pages: Vec<&'a Page>,
-}
-
-pub(super) fn ancestors(config: &Config, page: &Page, by_route: &BTreeMap<&str, &Page>) -> Vec<Link> {
+pub(super) fn ancestors(config: &Config, page: &Page, model: &SiteModel) -> Vec<Link> {
     let mut links = Vec::new();
     let mut route = parent_route(page);
     while let Some(current) = route {
-        if let Some(parent) = by_route.get(current.as_str()) {
+        if let Some(parent) = model.page_at(&current) {
             links.push(Link { title: smart(&parent.front_matter.title), url: url_of(config, &parent.route) });
         }
         route = if current.is_empty() { None } else { Some(parent_of_route(&current)) };

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::{self, Content, Page};
@@ -15,7 +16,7 @@ use crate::output::{Contents, OutputFile, OutputPath};
 use crate::render::{self, FeedEntry};
 use crate::typography::smart;
 
-use super::model::{SiteModel, Tag, iso, url_of};
+use super::model::{SiteModel, iso, url_of};
 use super::{listing, page_output_path, redirects};
 
 /// The theme's own `_redirects`, which picket's lines are added to.
@@ -59,7 +60,7 @@ pub(super) fn site_files(config: &Config, model: &SiteModel, pages: &[Page], has
     let pages: Vec<&Page> = pages.iter().filter(|p| p.front_matter.redirect_to.is_none()).collect();
     let mut urls: Vec<(String, Option<String>)> = Vec::with_capacity(pages.len());
     for page in &pages {
-        let n_listed = model.children.get(&page.route).map_or(0, Vec::len);
+        let n_listed = model.n_children(&page.route);
         let pagers = listing::pagers(page, n_listed);
         let routes =
             pagers.iter().map(|pager| pager.route.clone()).chain(pagers.is_empty().then(|| page.route.clone()));
@@ -159,23 +160,47 @@ impl std::fmt::Display for What<'_> {
     }
 }
 
+/// Where everything the site's structure makes goes: every output path and URL. It depends only on
+/// the structure (`key`: pages, routes, front matter, assets, the theme's static files, the
+/// config), so a build whose structure did not change (a page's body saved) takes it from the
+/// cache instead of making it again over every page.
+#[derive(Clone)]
+pub(crate) struct Layout {
+    pub key: u64,
+    /// Every path the build writes.
+    pub outputs: Arc<HashSet<OutputPath>>,
+    /// The output path of each page, in the order of `Content::pages`.
+    pub page_outputs: Arc<Vec<OutputPath>>,
+    pub urls: Arc<Urls>,
+    /// A hash of `urls`, for the cache keys of Markdown (links resolve through them).
+    pub urls_hash: u64,
+}
+
 /// Two things that would be written to one path, or a file where another needs a folder, are an
-/// error before anything is rendered. Returns every path the build will write.
+/// error before anything is rendered. Returns every path the build will write, in a `Layout`
+/// for the structure `key`. Pages in `unread` could not be read: links to them are not errors.
 pub(super) fn check_output_paths(
     config: &Config,
     content: &Content,
     model: &SiteModel,
-) -> Result<(HashSet<OutputPath>, Urls), Errors> {
+    statics: &[OutputFile],
+    unread: &[PathBuf],
+    key: u64,
+) -> Result<Layout, Errors> {
     // What would be written where, what makes it, and where to point the editor.
     let mut errors = Errors::default();
     let mut paths: Vec<(OutputPath, What, Origin)> = Vec::with_capacity(content.pages.len() + content.assets.len() + 8);
     let mut urls = Urls::default();
+    let mut page_outputs = Vec::with_capacity(content.pages.len());
     for page in &content.pages {
         urls.add_page(&page.path, &page.route);
-        let n_listed = model.children.get(&page.route).map_or(0, Vec::len);
+        let n_listed = model.n_children(&page.route);
         let pagers = listing::pagers(page, n_listed);
         match page_output_path(page) {
-            Ok(path) => paths.push((path, What::Page(&page.path), Origin::Page(&page.path))),
+            Ok(path) => {
+                page_outputs.push(path.clone());
+                paths.push((path, What::Page(&page.path), Origin::Page(&page.path)));
+            }
             Err(err) => errors.push(err),
         }
         for pager in pagers.iter().skip(1) {
@@ -200,24 +225,25 @@ pub(super) fn check_output_paths(
         let path = OutputPath::new(REDIRECTS_FILE).expect("picket's own file names are valid");
         paths.push((path, What::Picket, Origin::Picket));
     }
-    for Tag { name: tag, pages } in model.tags.values() {
+    for tag in model.tags() {
+        let (tag, first) = (tag.name, tag.first());
         match OutputPath::new(&format!("tags/{}/index.html", markdown::slugify(tag))) {
-            Ok(path) => paths.push((path, What::Tag(tag), Origin::Page(&pages[0].path))),
-            Err(_) => errors.push(pages[0].error_at_key(
+            Ok(path) => paths.push((path, What::Tag(tag), Origin::Page(&first.path))),
+            Err(_) => errors.push(first.error_at_key(
                 "tags",
                 format!("the tag `{tag}` has no letter or digit to make its URL from; add one or remove the tag"),
             )),
         }
     }
-    if !model.tags.is_empty() {
+    if model.has_tags() {
         urls.add_file("tags/", None);
     }
-    for file in static_files(config, content)? {
+    for file in statics {
         if let Contents::Copy(from) = &file.contents {
             let source = config.relative(from).to_path_buf();
             let in_content = source.starts_with("content").then(|| Path::new("content").join(file.path.as_str()));
             urls.add_file(file.path.as_str(), in_content.as_deref());
-            paths.push((file.path, What::File(source.clone()), Origin::File(source)));
+            paths.push((file.path.clone(), What::File(source.clone()), Origin::File(source)));
         }
     }
     let mut seen: HashMap<&str, (&What, &Origin)> = HashMap::with_capacity(paths.len());
@@ -246,7 +272,18 @@ pub(super) fn check_output_paths(
             _ => urls.add_file(url, None),
         }
     }
-    errors.into_result((paths.into_iter().map(|(path, _, _)| path).collect(), urls))
+    for path in unread {
+        urls.add_unread_page(path, &content::route_of_file(path));
+    }
+    errors.into_result(())?;
+    let urls_hash = super::cache::hash_of(&urls);
+    Ok(Layout {
+        key,
+        outputs: Arc::new(paths.into_iter().map(|(path, _, _)| path).collect()),
+        page_outputs: Arc::new(page_outputs),
+        urls: Arc::new(urls),
+        urls_hash,
+    })
 }
 
 /// Which of two colliding outputs to point at: an alias line first, else the later file, else

@@ -52,7 +52,7 @@ pub(super) fn aliases(config: &Config, model: &SiteModel, pages: &[Page]) -> Vec
                 target: target.clone(),
             });
         }
-        let n_listed = model.children.get(&page.route).map_or(0, Vec::len);
+        let n_listed = model.n_children(&page.route);
         if !listing::pagers(page, n_listed).is_empty() {
             let route = listing::first_pager_alias(page);
             if let Ok(from) = OutputPath::index_of(&route) {
@@ -107,7 +107,7 @@ fn resolve(
             };
             let found = candidates.iter().find(|c| OutputPath::new(c).is_ok_and(|p| outputs.contains(&p)));
             let Some(found) = found else {
-                let urls: Vec<String> = model.by_route.keys().map(|route| format!("/{route}")).collect();
+                let urls: Vec<String> = model.routes().map(|route| format!("/{route}")).collect();
                 let known: Vec<&str> = urls.iter().map(String::as_str).collect();
                 return Err(match crate::error::did_you_mean(path, &known) {
                     Some(hint) => format!(
@@ -120,7 +120,7 @@ fn resolve(
                 return Err(format!("`redirect_to` leads to `{path}`, this page's own URL; point it elsewhere"));
             }
             let route = found.strip_suffix("index.html").unwrap_or(found);
-            let title = model.by_route.get(route).map_or(own_title, |p| p.title().to_string());
+            let title = model.page_at(route).map_or(own_title, |p| p.title().to_string());
             Ok((
                 Target {
                     url: format!("{}{path}{fragment}", config.base_path),
@@ -142,7 +142,7 @@ fn resolve(
             if *route == page.route {
                 return Err("`redirect_to` names this page itself; point it elsewhere".to_string());
             }
-            let title = model.by_route.get(route.as_str()).map_or(own_title, |p| p.title().to_string());
+            let title = model.page_at(route).map_or(own_title, |p| p.title().to_string());
             let anchor = fragment.strip_prefix('#').filter(|a| !a.is_empty()).map(|anchor| AnchorLink {
                 url: route.clone(),
                 fragment: anchor.to_string(),

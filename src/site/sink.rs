@@ -21,9 +21,15 @@ pub trait Sink: Sync {
     fn can_keep(&self, path: &OutputPath, product: &Product) -> bool;
 }
 
-/// Collects files in memory.
-#[derive(Default)]
-pub struct Memory(Mutex<Vec<OutputFile>>);
+/// Collects files in memory: one list per thread of the pool, so that threads handing over
+/// pages do not wait for each other.
+pub struct Memory(Vec<Mutex<Vec<OutputFile>>>);
+
+impl Default for Memory {
+    fn default() -> Memory {
+        Memory((0..=rayon::current_num_threads()).map(|_| Mutex::new(Vec::new())).collect())
+    }
+}
 
 impl Memory {
     /// The files collected, sorted by path.
@@ -33,13 +39,21 @@ impl Memory {
         files
     }
 
-    /// The files collected, in the order they came.
+    /// The files collected, in no particular order.
     pub fn into_unsorted_files(self) -> Vec<OutputFile> {
-        self.0.into_inner().expect("no thread panics while holding the lock")
+        let lists = self.0.into_iter().map(|list| list.into_inner().expect("no thread panics while holding the lock"));
+        lists
+            .reduce(|mut all, list| {
+                all.extend(list);
+                all
+            })
+            .unwrap_or_default()
     }
 
     pub(crate) fn push(&self, file: OutputFile) {
-        self.0.lock().expect("no thread panics while holding the lock").push(file);
+        // Threads outside the pool share the last list.
+        let list = rayon::current_thread_index().map_or(self.0.len() - 1, |i| i.min(self.0.len() - 1));
+        self.0[list].lock().expect("no thread panics while holding the lock").push(file);
     }
 }
 

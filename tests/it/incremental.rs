@@ -82,8 +82,11 @@ fn every_incremental_rebuild_equals_a_clean_build() {
     assert_eq!(reuse.pages_reused, n_pages - 1, "{reuse:?}");
     assert_eq!(reuse.markdown_reused, n_pages - 1, "{reuse:?}");
     assert!(reuse.files_reused >= n_pages - 1, "{reuse:?}");
+    // A body alone changed: listings, tags and output paths are the last build's.
+    assert!(reuse.structure_reused, "{reuse:?}");
     edit(root, "content/dispute.md", |t| t.replace("title: \"The dispute and the talks\"", "title: \"The talks\""));
-    step("retitle a page shown in the navigation", &["content/dispute.md"], true);
+    let reuse = step("retitle a page shown in the navigation", &["content/dispute.md"], true);
+    assert!(!reuse.structure_reused, "front matter changed: {reuse:?}");
     edit(root, "content/new.md", |_| "---\ntitle: New\nweight: 5\n---\nSee [Saturday](pay.md#saturday).\n".into());
     step("add a page", &["content/new.md"], true);
     edit(root, "content/pay.md", |t| {
@@ -112,6 +115,21 @@ fn every_incremental_rebuild_equals_a_clean_build() {
     step("break a declared check", &["content/_data/figures.yaml"], false);
     edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1300", "value: 1036"));
     step("fix the check", &["content/_data/figures.yaml"], true);
+    // A page's Markdown is kept while its text is the same, but the numbers it types are checked
+    // against the data as it is now: a figure that takes the typed value is an error at once.
+    edit(root, "content/typed.md", |_| "---\ntitle: Typed\n---\nThere were 1,152 of them.\n".into());
+    step("add a page that types a number no figure has", &["content/typed.md"], true);
+    edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1151", "value: 1152"));
+    step("give a figure the value a page types", &["content/_data/figures.yaml"], false);
+    // (`step` has checked that the incremental build failed as the clean one did.)
+    assert!(clean(root).contains("typed by hand"), "{}", clean(root));
+    edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1152", "value: 1151"));
+    step("give the figure its old value", &["content/_data/figures.yaml"], true);
+    edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1151", "value: 1152"));
+    step("the same data as the failed build, after a good build", &["content/_data/figures.yaml"], false);
+    std::fs::remove_file(root.join("content/typed.md")).unwrap();
+    edit(root, "content/_data/figures.yaml", |t| t.replace("value: 1152", "value: 1151"));
+    step("remove the page that typed it", &["content/typed.md", "content/_data/figures.yaml"], true);
     edit(root, "themes/explainer/templates/base.html", |t| {
         t.replacen("{% block content %}", "{% block content %}<!-- edited -->", 1)
     });
