@@ -4,8 +4,9 @@
 //!
 //! `index` holds the parsed pages, each page's rendered Markdown without its HTML, and the stamp
 //! of every output file, with the build of picket that wrote them and a hash of the rest. It is
-//! postcard (a compact serde encoding); each page's front matter inside it is JSON, since the
-//! front matter's own readers want a self-describing format.
+//! postcard (a compact serde encoding), in parts that are encoded and decoded in parallel, with
+//! a head at the end that gives their lengths; each page's front matter inside it is JSON,
+//! since the front matter's own readers want a self-describing format.
 //! `markdown.pack` holds each page's Markdown HTML and table of contents (what is needed only
 //! when the page's template must run again), appended as pages render; an entry is found by its
 //! offset and checked against its hash whenever it is read. An index written by another build of
@@ -18,6 +19,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Keyed, PageHash, Product};
@@ -26,7 +28,11 @@ use crate::markdown::{Rendered, TocEntry};
 use crate::output::{OutputPath, Stamp};
 
 /// The version of the files' layout; a cache in any other is ignored.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
+
+/// How many parts the pages and the Markdown entries are each cut into in `index`: the parts are
+/// encoded and decoded on every core at once.
+const PARTS: usize = 8;
 
 const INDEX: &str = "index";
 const PACK: &str = "markdown.pack";
@@ -40,20 +46,149 @@ pub(crate) struct PackEntry {
 }
 
 /// What `index` holds.
-#[derive(Serialize, Deserialize)]
 pub(crate) struct Index {
     format: u32,
     build: String,
     output: PathBuf,
     /// Each page as JSON, with the hashes of its file.
-    pub pages: Vec<(String, PageHash)>,
+    pub pages: Vec<PageEntry>,
     /// Each page's rendered Markdown with `html` empty, its key and where its HTML is.
-    pub markdown: Vec<(String, u64, Rendered, PackEntry)>,
-    pub products: Vec<(OutputPath, u64, Stamp)>,
+    pub markdown: Vec<MarkdownEntry>,
+    pub products: Vec<ProductEntry>,
     pub site_files: Option<(u64, Vec<(OutputPath, Stamp)>)>,
 }
 
+/// The end of `index`: who wrote it, for which output, and the length of each part before it
+/// (the parts of `Index::pages`, those of `Index::markdown`, then `Index::products`).
+#[derive(Serialize, Deserialize)]
+struct Head {
+    format: u32,
+    build: String,
+    output: PathBuf,
+    site_files: Option<(u64, Vec<(OutputPath, Stamp)>)>,
+    pages_parts: Vec<u64>,
+    markdown_parts: Vec<u64>,
+    products_len: u64,
+}
+
+type PageEntry = (String, PageHash);
+type MarkdownEntry = (String, u64, Rendered, PackEntry);
+type ProductEntry = (OutputPath, u64, Stamp);
+
+/// `items` in at most `PARTS` runs of about equal length.
+fn parts<T>(items: &[T]) -> std::slice::Chunks<'_, T> {
+    items.chunks(items.len().div_ceil(PARTS).max(1))
+}
+
+fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
+    postcard::to_stdvec(value).map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))
+}
+
 impl Index {
+    /// Writes `index` to `file`: its parts, then the head (which gives their lengths) and the
+    /// head's length, then a hash of all before it. The parts are encoded as many at once as
+    /// there are threads and written as they are done, so that only those are held in memory.
+    fn write(&self, file: &mut std::fs::File) -> Result<(), Error> {
+        enum Part<'a> {
+            Pages(&'a [PageEntry]),
+            Markdown(&'a [MarkdownEntry]),
+            Products(&'a [ProductEntry]),
+        }
+        let all: Vec<Part> = parts(&self.pages)
+            .map(Part::Pages)
+            .chain(parts(&self.markdown).map(Part::Markdown))
+            .chain([Part::Products(&self.products)])
+            .collect();
+        let mut head = Head {
+            format: self.format,
+            build: self.build.clone(),
+            output: self.output.clone(),
+            site_files: self.site_files.clone(),
+            pages_parts: Vec::new(),
+            markdown_parts: Vec::new(),
+            products_len: 0,
+        };
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let failed = |err: std::io::Error| Error::msg(format!("cannot write the build cache: {err}"));
+        let mut put = |bytes: &[u8]| -> Result<(), Error> {
+            hasher.update(bytes);
+            file.write_all(bytes).map_err(failed)
+        };
+        for wave in all.chunks(rayon::current_num_threads().max(1)) {
+            let encoded: Vec<Vec<u8>> = wave
+                .par_iter()
+                .map(|part| match part {
+                    Part::Pages(pages) => encode(pages),
+                    Part::Markdown(markdown) => encode(markdown),
+                    Part::Products(products) => encode(products),
+                })
+                .collect::<Result<_, _>>()?;
+            for (part, bytes) in wave.iter().zip(&encoded) {
+                let lengths = match part {
+                    Part::Pages(_) => &mut head.pages_parts,
+                    Part::Markdown(_) => &mut head.markdown_parts,
+                    Part::Products(_) => {
+                        head.products_len = bytes.len() as u64;
+                        put(bytes)?;
+                        continue;
+                    }
+                };
+                lengths.push(bytes.len() as u64);
+                put(bytes)?;
+            }
+        }
+        let head = encode(&head)?;
+        put(&head)?;
+        put(&(head.len() as u64).to_le_bytes())?;
+        file.write_all(&hasher.digest().to_le_bytes()).map_err(failed)
+    }
+
+    /// Reads `bytes` (an index without its hash) back, or `None` when they are not an index
+    /// this build of picket wrote for `output`. The parts are decoded in parallel.
+    fn decode(bytes: &[u8], output: &Path) -> Option<Index> {
+        let (rest, head_len) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+        let head_len = usize::try_from(u64::from_le_bytes(head_len.try_into().ok()?)).ok()?;
+        let (mut rest, head) = rest.split_at_checked(rest.len().checked_sub(head_len)?)?;
+        let head: Head = postcard::from_bytes(head).ok()?;
+        if head.format != FORMAT || head.build != env!("PICKET_BUILD_ID") || head.output != output {
+            return None;
+        }
+        let mut take = |len: u64| -> Option<&[u8]> {
+            let (part, after) = rest.split_at_checked(usize::try_from(len).ok()?)?;
+            rest = after;
+            Some(part)
+        };
+        let pages: Vec<&[u8]> = head.pages_parts.iter().map(|&len| take(len)).collect::<Option<_>>()?;
+        let markdown: Vec<&[u8]> = head.markdown_parts.iter().map(|&len| take(len)).collect::<Option<_>>()?;
+        let products = take(head.products_len)?;
+        if !rest.is_empty() {
+            return None;
+        }
+        fn decode_all<T: serde::de::DeserializeOwned + Send>(parts: Vec<&[u8]>) -> Option<Vec<T>> {
+            let parts: Vec<Vec<T>> =
+                parts.into_par_iter().map(|part| postcard::from_bytes(part).ok()).collect::<Option<_>>()?;
+            Some(parts.into_iter().flatten().collect())
+        }
+        let (pages, (markdown, products)) = rayon::join(
+            || decode_all::<PageEntry>(pages),
+            || {
+                rayon::join(
+                    || decode_all::<MarkdownEntry>(markdown),
+                    || postcard::from_bytes::<Vec<ProductEntry>>(products).ok(),
+                )
+            },
+        );
+        Some(Index {
+            format: head.format,
+            build: head.build,
+            output: head.output,
+            pages: pages?,
+            markdown: markdown?,
+            products: products?,
+            site_files: head.site_files,
+        })
+    }
+
     pub(crate) fn new(output: &Path) -> Index {
         Index {
             format: FORMAT,
@@ -144,44 +279,18 @@ impl Disk {
 
     /// Writes `index` in place of the old one, in one step. When most of the pack is no longer
     /// pointed at, it is first written again with only what `index` uses.
-    pub(crate) fn save(self, mut index: Index) -> Result<(), Error> {
+    pub(crate) fn save(self, index: &mut Index) -> Result<(), Error> {
         let (file, len) = self.pack.into_inner().expect("no thread panics while holding the lock");
         let live: u64 = index.markdown.iter().map(|(_, _, _, entry)| entry.len).sum();
         if len > 2 * live + (1 << 20) {
-            compact(&self.dir, file, &mut index)?;
+            compact(&self.dir, file, index)?;
         }
         let temporary = self.dir.join(format!("{INDEX}.new"));
-        let file = std::fs::File::create(&temporary).map_err(|err| Error::io(&temporary, &err))?;
-        // Written as it is encoded, with a hash of it all at its end: an index cut short or
-        // changed does not read back.
-        // The hash is fed what the buffer writes, in large pieces, not each small value.
-        let hashing = Hashing { inner: file, hasher: xxhash_rust::xxh3::Xxh3::new() };
-        let mut writer = std::io::BufWriter::with_capacity(1 << 20, hashing);
-        postcard::to_io(&index, &mut writer)
-            .map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
-        let mut hashing = writer.into_inner().map_err(|err| Error::io(&temporary, err.error()))?;
-        let hash = hashing.hasher.digest();
-        hashing.inner.write_all(&hash.to_le_bytes()).map_err(|err| Error::io(&temporary, &err))?;
+        // With a hash of it all at its end: an index cut short or changed does not read back.
+        let mut file = std::fs::File::create(&temporary).map_err(|err| Error::io(&temporary, &err))?;
+        index.write(&mut file)?;
         let target = self.dir.join(INDEX);
         std::fs::rename(&temporary, &target).map_err(|err| Error::io(&target, &err))
-    }
-}
-
-/// A writer that hashes what passes through it.
-struct Hashing<W> {
-    inner: W,
-    hasher: xxhash_rust::xxh3::Xxh3,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(bytes)?;
-        self.hasher.update(&bytes[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 
@@ -193,8 +302,7 @@ fn read_index(path: &Path, output: &Path) -> Option<Index> {
     if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != hash {
         return None;
     }
-    let index: Index = postcard::from_bytes(body).ok()?;
-    (index.format == FORMAT && index.build == env!("PICKET_BUILD_ID") && index.output == output).then_some(index)
+    Index::decode(body, output)
 }
 
 /// Writes a new pack with only the entries `index` points at, and moves the entries.
@@ -214,10 +322,6 @@ fn compact(dir: &Path, mut old: std::fs::File, index: &mut Index) -> Result<(), 
 }
 
 /// The products of an index as the cache keeps them.
-pub(crate) fn products(index: &Index) -> HashMap<OutputPath, Keyed<Product>> {
-    index
-        .products
-        .iter()
-        .map(|(path, key, stamp)| (path.clone(), Keyed { key: *key, value: Product::File(*stamp) }))
-        .collect()
+pub(crate) fn products(products: Vec<ProductEntry>) -> HashMap<OutputPath, Keyed<Product>> {
+    products.into_iter().map(|(path, key, stamp)| (path, Keyed { key, value: Product::File(stamp) })).collect()
 }
