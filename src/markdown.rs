@@ -68,6 +68,52 @@ pub struct Context<'a> {
     pub highlighter: &'a Highlighter,
     /// Reads the files the `include` shortcode names.
     pub files: &'a dyn IncludeFiles,
+    /// Code blocks highlighted by an earlier build, which need not be highlighted again.
+    pub known_code: Option<&'a dyn KnownCode>,
+}
+
+/// Gives the HTML of a code block an earlier build highlighted, by the block's `code_key`.
+pub trait KnownCode: Sync {
+    fn code_html(&self, key: u64) -> Option<String>;
+}
+
+/// What a highlighted code block's HTML is made from: its language and its code (after hidden
+/// lines are left out), for this build of picket.
+pub fn code_key(language: &str, code: &str) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for part in [env!("PICKET_BUILD_ID"), language, code] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.digest()
+}
+
+/// Where a highlighted code block's HTML is in `Rendered::html`, by its `code_key`, so that a
+/// later build can take it from there instead of highlighting the block again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CodeBlock {
+    pub key: u64,
+    pub start: usize,
+    pub len: usize,
+}
+
+/// A code block as HTML: taken from an earlier build when one highlighted the same code in the
+/// same language, else highlighted now. Plain blocks (no language) are escaped, which costs
+/// nothing worth keeping.
+fn highlight_code(ctx: &Context, state: &mut State, code: &str, language: Option<&str>) -> String {
+    state.has_code = true;
+    let Some(language) = language else { return ctx.highlighter.highlight(code, None) };
+    let key = code_key(language, code);
+    let known = ctx.known_code.and_then(|known| known.code_html(key));
+    state.code_reused += usize::from(known.is_some());
+    let html = known.unwrap_or_else(|| {
+        let clock = std::time::Instant::now();
+        let html = ctx.highlighter.highlight(code, Some(language));
+        state.highlight_ns += clock.elapsed().as_nanos() as u64;
+        html
+    });
+    state.code_html.push((key, html.clone()));
+    html
 }
 
 /// A table-of-contents entry; `children` holds the next level down.
@@ -119,6 +165,12 @@ pub struct Rendered {
     /// Numbers of three or more digits written in the prose, with their offsets in the file,
     /// for the check that no figure is typed by hand (`typed_numbers`).
     pub numbers: Vec<(String, usize)>,
+    /// The highlighted code blocks in `html`.
+    pub code_blocks: Vec<CodeBlock>,
+    /// How many code blocks were taken from an earlier build (`Context::known_code`), for the
+    /// cache's counts.
+    #[serde(skip)]
+    pub code_reused: usize,
 }
 
 /// The page being rendered: its path (relative to the root), whole text, folder and URL path.
@@ -161,7 +213,18 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
             crate::checks::markers::END
         );
     }
+    let mut code_blocks: Vec<CodeBlock> = Vec::with_capacity(state.code_html.len());
+    for (key, block) in &state.code_html {
+        if code_blocks.iter().any(|b| b.key == *key) {
+            continue;
+        }
+        if let Some(start) = html.find(block.as_str()) {
+            code_blocks.push(CodeBlock { key: *key, start, len: block.len() });
+        }
+    }
     Ok(Rendered {
+        code_blocks,
+        code_reused: state.code_reused,
         anchors: links::ids_in_html(&html),
         html,
         toc: nest_toc(&state.headings),
@@ -236,6 +299,10 @@ struct State {
     uses: Vec<(Used, u64)>,
     /// Numbers written in the prose, with their offsets in the page's file.
     numbers: Vec<(String, usize)>,
+    /// Each code block highlighted (or taken from an earlier build), by its `code_key`, to be
+    /// found in the page's HTML once it is whole.
+    code_html: Vec<(u64, String)>,
+    code_reused: usize,
     /// The files being included, innermost last, to refuse a file that includes itself.
     include_stack: Vec<PathBuf>,
     /// While included Markdown renders: the page and the offset of its outermost `include`.

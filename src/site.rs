@@ -229,7 +229,7 @@ fn make_site(
     model.redirect_targets = redirects::resolve_targets(config, &model, &content.pages, &layout.outputs)?;
     let files = DiskFiles::new(config);
     let (summaries, summary_errors) = {
-        let ctx = markdown_context(config, loaded, urls, &cache.highlighter, &files);
+        let ctx = markdown_context(config, loaded, urls, &cache.highlighter, &files, &*cache);
         listing::render_summaries(&ctx, config, &content.pages)
     };
     model.summaries = summaries;
@@ -353,6 +353,7 @@ fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: V
             cache.reuse.markdown_reused += 1;
         } else {
             cache.reuse.markdown_rendered += 1;
+            cache.reuse.code_reused += page.rendered.code_reused;
         }
         if page.html_reused {
             cache.reuse.files_reused += 1;
@@ -401,7 +402,7 @@ fn render_pages<'a>(
     timings: &Timings,
 ) -> (Vec<PageDone<'a>>, Errors) {
     let (figures, theme) = (&*loaded.figures.value, &*loaded.theme.value);
-    let ctx = markdown_context(config, loaded, &layout.urls, &cache.highlighter, files);
+    let ctx = markdown_context(config, loaded, &layout.urls, &cache.highlighter, files, cache);
     let typed_forms = markdown::TypedForms::of(figures);
     let results: Vec<Result<PageDone, Errors>> = loaded
         .content

@@ -18,10 +18,12 @@ use crate::content::is_editor_temp_file;
 use crate::error::{Error, Result};
 use crate::site::Scope;
 
-/// How long the debouncer waits for a burst of events to end. Editors' save sequences (vim's
-/// rename-and-write included) finish within a few milliseconds, so this groups each save into one
-/// rebuild while keeping the time from save to reload short.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// How long the debouncer waits for a burst of events to end (it looks every quarter of this).
+/// Editors' save sequences (vim's rename-and-write included) finish within a few milliseconds,
+/// so this groups each save into one rebuild while keeping the time from save to reload short. A
+/// burst that lasts longer (a `git checkout` of many files) gives more than one rebuild; the
+/// last one sees every file as it ended, and batches that queued meanwhile are taken together.
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// The folders under the root that are watched recursively.
 const WATCHED_DIRS: [&str; 2] = ["content", "themes"];

@@ -245,11 +245,7 @@ fn render_code(ctx: &Context, language: &str, text: String, rustdoc: bool, state
     } else {
         hidden_lines::apply(&ctx.config.hidden_lines, Some(language), text)
     };
-    state.has_code = true;
-    let clock = std::time::Instant::now();
-    let html = ctx.highlighter.highlight(&text, Some(language));
-    state.highlight_ns += clock.elapsed().as_nanos() as u64;
-    html
+    super::highlight_code(ctx, state, &text, Some(language))
 }
 
 /// Renders included Markdown as part of the page. Errors in it are located in the included

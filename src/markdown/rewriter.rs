@@ -181,10 +181,7 @@ impl<'c, 'a> Rewriter<'c, 'a> {
     fn end_code(&mut self) -> Option<Event<'a>> {
         let (language, source) = self.code.take()?;
         let source = hidden_lines::apply(&self.ctx.config.hidden_lines, language.as_deref(), source);
-        self.state.has_code = true;
-        let clock = std::time::Instant::now();
-        let html = self.ctx.highlighter.highlight(&source, language.as_deref());
-        self.state.highlight_ns += clock.elapsed().as_nanos() as u64;
+        let html = super::highlight_code(self.ctx, self.state, &source, language.as_deref());
         Some(Event::Html(html.into()))
     }
 

@@ -67,6 +67,7 @@ fn render_with(site: &str, body: &str) -> String {
         figures: &figures,
         templates: &templates,
         highlighter: &highlighter,
+        known_code: None,
         files: &NoFiles,
     };
     let text = format!("---\ntitle: A\n---\n{body}");
@@ -267,6 +268,7 @@ fn a_link_in_a_shortcode_body_is_checked_once_at_its_own_place() {
         figures: &figures,
         templates: &templates,
         highlighter: &highlighter,
+        known_code: None,
         files: &NoFiles,
     };
     let text = "---\ntitle: A\n---\n{% note(kind=\"k\") %}\nSee [it](other.md#nowhere).\n{% end %}\n";

@@ -108,6 +108,7 @@ pub(super) fn markdown_context<'a>(
     urls: &'a Urls,
     highlighter: &'a Highlighter,
     files: &'a DiskFiles,
+    known_code: &'a dyn markdown::KnownCode,
 ) -> markdown::Context<'a> {
     markdown::Context {
         config,
@@ -116,6 +117,7 @@ pub(super) fn markdown_context<'a>(
         templates: &*loaded.theme.value,
         highlighter,
         files,
+        known_code: Some(known_code),
     }
 }
 

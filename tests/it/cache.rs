@@ -84,6 +84,17 @@ fn every_build_with_its_cache_equals_a_clean_build() {
     step("retitle a page shown in the navigation");
     edit(root, "content/new.md", |_| "---\ntitle: New\nweight: 5\n---\nSee [Saturday](pay.md#saturday).\n".into());
     step("add a page");
+    // A highlighted code block whose code did not change is taken from the last build's HTML.
+    let code = "```rust\nfn main() {\n    println!(\"strike\");\n}\n```\n";
+    edit(root, "content/new.md", |t| format!("{t}\n{code}"));
+    let reuse = step("add a code block");
+    assert_eq!(reuse.code_reused, 0, "{reuse:?}");
+    edit(root, "content/new.md", |t| t.replace("See [Saturday]", "Now see [Saturday]"));
+    let reuse = step("edit the prose around the code");
+    assert_eq!((reuse.markdown_rendered, reuse.code_reused), (1, 1), "{reuse:?}");
+    edit(root, "content/new.md", |t| t.replace("strike", "talks"));
+    let reuse = step("edit the code");
+    assert_eq!((reuse.markdown_rendered, reuse.code_reused), (1, 0), "{reuse:?}");
     std::fs::rename(root.join("content/new.md"), root.join("content/renamed.md")).unwrap();
     step("rename a page");
     std::fs::remove_file(root.join("content/renamed.md")).unwrap();
