@@ -147,6 +147,7 @@ pub fn run(config: &Config, cache: &mut Cache, scope: &Scope, sink: &dyn Sink) -
     let started = Instant::now();
     let mut timings = Timings::default();
     cache.reuse = Reuse::default();
+    cache.code_index = std::sync::OnceLock::new();
     let (loaded, mut errors) = cache.load(config, scope)?;
     timings.load = started.elapsed();
     // With pages that could not be read, the rest is made all the same, so that every error of

@@ -200,6 +200,9 @@ pub struct Cache {
     /// The shape of the last build's site, and the output paths and URLs it makes.
     pub(crate) shape: Option<Arc<super::model::Shape>>,
     pub(crate) layout: Option<super::outputs::Layout>,
+    /// Where each code block of `markdown` is, by its `markdown::code_key`: made when a build
+    /// first looks one up, forgotten when the build starts (`markdown` changes in between).
+    pub(crate) code_index: std::sync::OnceLock<HashMap<u64, (String, markdown::CodeBlock)>>,
     /// The key of the data the last good build checked typed numbers against: every page in
     /// `markdown` passed that check with that data (a page is stored only by a good build).
     pub(crate) numbers_checked: Option<u64>,
@@ -245,6 +248,7 @@ impl Cache {
             site_files: None,
             shape: None,
             layout: None,
+            code_index: std::sync::OnceLock::new(),
             numbers_checked: None,
             reuse: Reuse::default(),
             disk: None,
@@ -461,14 +465,22 @@ impl Cache {
     }
 }
 
-/// A code block this cache's Markdown holds, found by scanning every page's list of blocks (a
-/// few per page: far cheaper than the syntax set a first highlight loads). Taken from the HTML in
-/// memory, or read back from the disk cache's pack, checked against its hash there.
+/// A code block this cache's Markdown holds, found through `code_index` (made on the first
+/// lookup of a build, from every page's list of blocks). Taken from the HTML in memory, or read
+/// back from the disk cache's pack, checked against its hash there.
 impl markdown::KnownCode for Cache {
     fn code_html(&self, key: u64) -> Option<String> {
-        let (path, markdown, block) = self.markdown.iter().find_map(|(path, markdown)| {
-            markdown.value.code_blocks.iter().find(|b| b.key == key).map(|block| (path, markdown, *block))
-        })?;
+        let index = self.code_index.get_or_init(|| {
+            let mut index = HashMap::new();
+            for (path, markdown) in &self.markdown {
+                for block in &markdown.value.code_blocks {
+                    index.entry(block.key).or_insert_with(|| (path.clone(), *block));
+                }
+            }
+            index
+        });
+        let (path, block) = index.get(&key)?;
+        let markdown = self.markdown.get(path)?;
         let range = block.start..block.start.checked_add(block.len)?;
         let html = if self.keep_html {
             markdown.value.html.get(range)?.to_string()
