@@ -164,7 +164,7 @@ pub struct Rendered {
     pub uses: Vec<(Used, u64)>,
     /// Numbers of three or more digits written in the prose, with their offsets in the file,
     /// for the check that no figure is typed by hand (`typed_numbers`).
-    pub numbers: Vec<(String, usize)>,
+    pub numbers: Numbers,
     /// The highlighted code blocks in `html`.
     pub code_blocks: Vec<CodeBlock>,
     /// How many code blocks were taken from an earlier build (`Context::known_code`), for the
@@ -239,11 +239,48 @@ pub fn render(ctx: &Context, page: &PageSource) -> Result<Rendered, Errors> {
     })
 }
 
+/// Numbers as written in a page's prose, each with its offset in the page's file. Kept for every
+/// page from one build to the next, so held compactly: one text for them all (a page of tables
+/// may hold hundreds), rather than a string each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Numbers {
+    text: String,
+    /// Where each number ends in `text`, and its offset in the file.
+    ends: Vec<(u32, u32)>,
+}
+
+impl Numbers {
+    pub fn push(&mut self, number: &str, offset: usize) {
+        // Pages are at most 10 MB (`content::MAX_PAGE_BYTES`), so offsets fit.
+        let (Ok(offset), Ok(end)) = (u32::try_from(offset), u32::try_from(self.text.len() + number.len())) else {
+            return;
+        };
+        self.text.push_str(number);
+        self.ends.push((end, offset));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Each number with its offset in the file.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(end, _)| end as usize));
+        starts.zip(&self.ends).map(|(start, &(end, offset))| (&self.text[start..end as usize], offset as usize))
+    }
+
+    pub fn extend(&mut self, other: &Numbers) {
+        for (number, offset) in other.iter() {
+            self.push(number, offset);
+        }
+    }
+}
+
 /// Each number in the prose (`numbers`: as written, with its offset in the page's file) that is a
 /// figure's value typed by hand, with the message to show at that offset. Prose must use
 /// `{{ figure() }}`, so that prose and data cannot disagree. A page's Markdown records its numbers
 /// once, so this runs again, with no new render, whenever the data changes.
-pub fn typed_numbers(figures: &Figures, numbers: &[(String, usize)]) -> Vec<(usize, String)> {
+pub fn typed_numbers(figures: &Figures, numbers: &Numbers) -> Vec<(usize, String)> {
     if numbers.is_empty() {
         return Vec::new();
     }
@@ -259,7 +296,7 @@ impl<'a> TypedForms<'a> {
     }
 
     /// Each of `numbers` that is a figure's value, with its offset and the message to show.
-    pub fn check(&self, numbers: &[(String, usize)]) -> Vec<(usize, String)> {
+    pub fn check(&self, numbers: &Numbers) -> Vec<(usize, String)> {
         let forms = &self.0;
         if forms.is_empty() {
             return Vec::new();
@@ -269,7 +306,7 @@ impl<'a> TypedForms<'a> {
         .filter_map(|(number, offset)| {
             let figure = forms.get(number)?;
             Some((
-                *offset,
+                offset,
                 format!(
                     "the number {number} is typed by hand, but it is the figure `{}`; write {{{{ figure(id=\"{}\") }}}} so prose and data cannot disagree",
                     figure.id, figure.id
@@ -298,7 +335,7 @@ struct State {
     /// What the page shows of the data, with its fingerprint.
     uses: Vec<(Used, u64)>,
     /// Numbers written in the prose, with their offsets in the page's file.
-    numbers: Vec<(String, usize)>,
+    numbers: Numbers,
     /// Each code block highlighted (or taken from an earlier build), by its `code_key`, to be
     /// found in the page's HTML once it is whole.
     code_html: Vec<(u64, String)>,

@@ -245,7 +245,7 @@ impl<'c, 'a> Rewriter<'c, 'a> {
     /// fragment), as written: whole numbers only, not joined to letters (`1,150` and `1150`, not
     /// `A1150`, `1150m` or part of `1,150,000`), for `markdown::typed_numbers`.
     fn record_numbers(&mut self, source: &str, start: usize) {
-        let mut found = Vec::new();
+        let mut found = super::Numbers::default();
         let bytes = source.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -265,14 +265,14 @@ impl<'c, 'a> Rewriter<'c, 'a> {
             let number = &source[begin..i];
             let joined_after = source[i..].chars().next().is_some_and(char::is_alphanumeric);
             if !joined_before && !joined_after && number.bytes().filter(u8::is_ascii_digit).count() >= 3 {
-                found.push((number.to_string(), (self.to_file_offset)(start + begin)));
+                found.push(number, (self.to_file_offset)(start + begin));
             }
         }
         if found.is_empty() {
             return;
         }
         if self.state.include_stack.is_empty() {
-            self.state.numbers.extend(found);
+            self.state.numbers.extend(&found);
             return;
         }
         // In included Markdown the offsets are in another file: check it now, and let the page

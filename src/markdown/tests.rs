@@ -279,3 +279,17 @@ fn a_link_in_a_shortcode_body_is_checked_once_at_its_own_place() {
         rendered.anchor_links.iter().map(|l| (l.url.clone(), l.fragment.clone(), l.offset)).collect();
     assert_eq!(links, [("other/".to_string(), "nowhere".to_string(), text.find("[it]").unwrap())]);
 }
+
+#[test]
+fn numbers_are_kept_as_written_with_their_offsets() {
+    let mut numbers = super::Numbers::default();
+    assert!(numbers.is_empty());
+    numbers.push("1,150", 40);
+    numbers.push("2016", 7);
+    numbers.push("100.5", 99);
+    let kept: Vec<(&str, usize)> = numbers.iter().collect();
+    assert_eq!(kept, [("1,150", 40), ("2016", 7), ("100.5", 99)]);
+    let mut more = super::Numbers::default();
+    more.extend(&numbers);
+    assert_eq!(more, numbers);
+}
