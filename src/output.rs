@@ -154,6 +154,15 @@ impl OutputFile {
     }
 
     /// The bytes of the file, reading copied files from disk.
+    /// The file's bytes as text, when they are in memory and are text.
+    pub fn as_text(&self) -> Option<&str> {
+        match &self.contents {
+            Contents::Bytes(bytes) => std::str::from_utf8(bytes).ok(),
+            Contents::Shared(bytes) => std::str::from_utf8(bytes).ok(),
+            Contents::Copy(_) => None,
+        }
+    }
+
     pub fn bytes(&self) -> Result<Vec<u8>> {
         match &self.contents {
             Contents::Bytes(bytes) => Ok(bytes.clone()),

@@ -367,8 +367,8 @@ fn remember(cache: &mut Cache, done: Vec<PageDone>, site_key: u64, site_files: V
     let mut outputs: Vec<OutputPath> = Vec::new();
     for page in &done {
         let key = cache::key(&page.page.path);
-        if let Some(entry) = page.packed {
-            cache.packed.insert(key.to_string(), entry);
+        if let Some(entry) = &page.packed {
+            cache.packed.insert(key.to_string(), entry.clone());
         }
         if !page.markdown_reused {
             cache.markdown.insert(key.to_string(), Keyed { key: page.markdown.key, value: Arc::clone(&page.rendered) });
@@ -469,19 +469,20 @@ fn render_pages<'a>(
             Timings::add(&timings.templates_ns, clock);
             let clock = Instant::now();
             let mut product = None;
+            // Where the page's file holds its Markdown HTML whole, for the disk cache.
+            let mut html_at = None;
             for file in html? {
                 let first = file.path == output;
+                if first && cache.disk.is_some() {
+                    html_at = file.as_text().and_then(|text| find_whole(text, &rendered.html));
+                }
                 let made = sink.put(file)?;
                 if first {
                     product = made;
                 }
             }
             Timings::add(&timings.write_ns, clock);
-            // What was read back from the disk cache stays where it is there.
-            let (rendered, packed) = match (markdown_reused, cached) {
-                (true, Some(cached)) if cache.disk.is_some() => (Arc::clone(&cached.value), None),
-                _ => cache.keep_rendered(rendered)?,
-            };
+            let (rendered, packed) = cache.keep_rendered(rendered, html_at.map(|at| (&output, at)))?;
             Ok(PageDone {
                 page,
                 rendered,
@@ -503,6 +504,16 @@ fn render_pages<'a>(
         }
     }
     (done, errors)
+}
+
+/// Where `text` holds all of `part`: its first bytes are looked for, then the rest compared at
+/// each place they are found (a search for a whole page of HTML would cost far more).
+fn find_whole(text: &str, part: &str) -> Option<usize> {
+    let mut end = part.len().min(64);
+    while !part.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.match_indices(&part[..end]).map(|(at, _)| at).find(|&at| text[at..].starts_with(part))
 }
 
 /// Whether everything `rendered` showed of the data (figures, tables, grids, sources) is as it was.

@@ -316,7 +316,13 @@ impl Cache {
             drop_later(self);
             return Ok(());
         }
+        // The syntax set and its compiled grammars are the largest thing a build holds, and
+        // the index needs none of it: freed first (here, so that the index can reuse the
+        // memory), so that the two are never in memory at once.
+        drop(std::mem::take(&mut self.highlighter));
         let mut index = disk::Index::new(output);
+        index.markdown.reserve_exact(self.markdown.len());
+        index.products.reserve_exact(self.products.len());
         let pages = self.pages.take().filter(|p| p.complete);
         if let Some(pages) = &pages {
             index.pages = pages
@@ -338,7 +344,7 @@ impl Cache {
         for (path, markdown) in std::mem::take(&mut self.markdown) {
             if let Some(entry) = self.packed.get(&path) {
                 let rendered = Arc::try_unwrap(markdown.value).unwrap_or_else(|shared| (*shared).clone());
-                index.markdown.push((path, markdown.key, Rendered { html: String::new(), ..rendered }, *entry));
+                index.markdown.push((path, markdown.key, Rendered { html: String::new(), ..rendered }, entry.clone()));
             }
         }
         for (path, product) in std::mem::take(&mut self.products) {
@@ -372,12 +378,17 @@ impl Cache {
     /// went: `serve` keeps it all; `build` keeps the HTML and table of contents in the disk
     /// cache's pack and only what the checks and keys need in memory; a cache used once (`check`)
     /// keeps only that. So memory does not grow with the size of the pages.
-    pub(crate) fn keep_rendered(&self, rendered: Arc<Rendered>) -> Result<(Arc<Rendered>, Option<PackEntry>), Error> {
+    /// `at` is where the page's output file holds its HTML whole, if it does.
+    pub(crate) fn keep_rendered(
+        &self,
+        rendered: Arc<Rendered>,
+        at: Option<(&OutputPath, usize)>,
+    ) -> Result<(Arc<Rendered>, Option<PackEntry>), Error> {
         if self.keep_html {
             return Ok((rendered, None));
         }
         let entry = match &self.disk {
-            Some(disk) => Some(disk.store(&rendered.html, &rendered.toc)?),
+            Some(disk) => Some(disk.store(&rendered.html, &rendered.toc, at)?),
             None => None,
         };
         let rendered = Arc::try_unwrap(rendered).unwrap_or_else(|shared| (*shared).clone());

@@ -173,6 +173,17 @@ fn a_cache_cut_short_changed_or_from_elsewhere_is_never_trusted() {
     assert_eq!(output.unwrap(), clean(root).unwrap());
     assert_eq!(reuse.markdown_reused, 0, "changed bytes are never used: {reuse:?}");
 
+    // The Markdown HTML a page's own output file holds, changed by hand: when a template edit
+    // makes the page again, its Markdown renders again instead of using those bytes.
+    let page = root.join("public/pay/index.html");
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(text.contains("Saturday"), "the page shows its Markdown");
+    std::fs::write(&page, text.replace("Saturday", "Sunday")).unwrap();
+    edit(root, "themes/explainer/templates/base.html", |t| t.replacen("</main>", "</main><!-- y -->", 1));
+    let (output, reuse) = build(root);
+    assert_eq!(output.unwrap(), clean(root).unwrap());
+    assert_eq!(reuse.markdown_rendered, 1, "only the page changed by hand renders again: {reuse:?}");
+
     // An output file changed by hand is made again, not kept.
     let page = root.join("public/pay/index.html");
     std::fs::write(&page, "changed by hand").unwrap();

@@ -7,9 +7,12 @@
 //! postcard (a compact serde encoding), in parts that are encoded and decoded in parallel, with
 //! a head at the end that gives their lengths; each page's front matter inside it is JSON,
 //! since the front matter's own readers want a self-describing format.
-//! `markdown.pack` holds each page's Markdown HTML and table of contents (what is needed only
-//! when the page's template must run again), appended as pages render; an entry is found by its
-//! offset and checked against its hash whenever it is read. An index written by another build of
+//! `markdown.pack` holds each page's table of contents and, when the page's output file does not
+//! hold it whole, its Markdown HTML (what is needed only when the page's template must run
+//! again), appended as pages render; an entry is found by its offset and checked against its
+//! hash whenever it is read. Most templates write a page's content as it is, so its HTML is
+//! read back from the output file itself (`InOutput`: where, and the hash of those bytes): the
+//! cache does not write every page a second time. An index written by another build of
 //! picket, for another output folder, or that does not read back whole, is ignored (the build
 //! then starts from nothing and writes a new one); a pack entry whose bytes do not match its hash
 //! is not used. So the cache is never trusted, only checked.
@@ -28,7 +31,7 @@ use crate::markdown::{Rendered, TocEntry};
 use crate::output::{OutputPath, Stamp};
 
 /// The version of the files' layout; a cache in any other is ignored.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// How many parts the pages and the Markdown entries are each cut into in `index`: the parts are
 /// encoded and decoded on every core at once.
@@ -37,9 +40,22 @@ const PARTS: usize = 8;
 const INDEX: &str = "index";
 const PACK: &str = "markdown.pack";
 
-/// Where a page's Markdown HTML is in the pack, and the hash of its bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a page's table of contents is in the pack, and the hash of those bytes; and where its
+/// Markdown HTML is: in the pack after it, or in the page's own output file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PackEntry {
+    pub offset: u64,
+    pub len: u64,
+    pub hash: u64,
+    pub in_output: Option<InOutput>,
+}
+
+/// A page's Markdown HTML where its output file holds it whole (the template writes the content
+/// as it is): that file, the HTML's place in it and the hash of its bytes. The pack then need
+/// not hold the HTML a second time; a file whose bytes there changed is simply not used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct InOutput {
+    pub path: OutputPath,
     pub offset: u64,
     pub len: u64,
     pub hash: u64,
@@ -205,6 +221,8 @@ impl Index {
 /// The cache folder of one output folder, open for this build.
 pub(crate) struct Disk {
     dir: PathBuf,
+    /// The output folder the cache is of, whose files may hold pages' Markdown HTML.
+    output: PathBuf,
     /// The pack, open for reading and appending, and its length.
     pack: Mutex<(std::fs::File, u64)>,
     /// Whether a usable index was read when the cache was opened.
@@ -236,7 +254,7 @@ impl Disk {
                 Index::new(output)
             }
         };
-        Ok((Disk { dir, pack: Mutex::new((file, len)), had_index }, index))
+        Ok((Disk { dir, output: output.to_path_buf(), pack: Mutex::new((file, len)), had_index }, index))
     }
 
     /// Whether a usable index was read when the cache was opened.
@@ -244,23 +262,36 @@ impl Disk {
         self.had_index
     }
 
-    /// Appends a page's Markdown HTML and table of contents to the pack.
-    pub(crate) fn store(&self, html: &str, toc: &[TocEntry]) -> Result<PackEntry, Error> {
+    /// Appends a page's table of contents to the pack, and its Markdown HTML unless `at` says
+    /// where in the page's output file the HTML is (`at` the file and the byte it starts at).
+    pub(crate) fn store(
+        &self,
+        html: &str,
+        toc: &[TocEntry],
+        at: Option<(&OutputPath, usize)>,
+    ) -> Result<PackEntry, Error> {
         let toc = postcard::to_stdvec(toc).map_err(|err| Error::msg(format!("cannot write the build cache: {err}")))?;
-        let mut bytes = Vec::with_capacity(8 + toc.len() + html.len());
+        let in_pack = if at.is_some() { "" } else { html };
+        let mut bytes = Vec::with_capacity(8 + toc.len() + in_pack.len());
         bytes.extend_from_slice(&(toc.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&toc);
-        bytes.extend_from_slice(html.as_bytes());
+        bytes.extend_from_slice(in_pack.as_bytes());
         let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let in_output = at.map(|(path, offset)| InOutput {
+            path: path.clone(),
+            offset: offset as u64,
+            len: html.len() as u64,
+            hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()),
+        });
         let mut pack = self.pack.lock().expect("no thread panics while holding the lock");
         let offset = pack.1;
         pack.0.write_all(&bytes).map_err(|err| Error::io(&self.dir.join(PACK), &err))?;
         pack.1 += bytes.len() as u64;
-        Ok(PackEntry { offset, len: bytes.len() as u64, hash })
+        Ok(PackEntry { offset, len: bytes.len() as u64, hash, in_output })
     }
 
-    /// The HTML and table of contents stored at `entry`, or `None` when the pack does not hold
-    /// them as they were written.
+    /// The HTML and table of contents stored at `entry`, or `None` when the pack, or the output
+    /// file that holds the HTML, does not hold them as they were written.
     pub(crate) fn load(&self, entry: &PackEntry) -> Option<(String, Vec<TocEntry>)> {
         let mut pack = self.pack.lock().expect("no thread panics while holding the lock");
         if entry.offset.checked_add(entry.len)? > pack.1 {
@@ -273,7 +304,16 @@ impl Disk {
         (xxhash_rust::xxh3::xxh3_64(&bytes) == entry.hash).then_some(())?;
         let toc_len = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
         let toc = postcard::from_bytes(bytes.get(8..8usize.checked_add(toc_len)?)?).ok()?;
-        let html = String::from_utf8(bytes.get(8 + toc_len..)?.to_vec()).ok()?;
+        let html = match &entry.in_output {
+            None => String::from_utf8(bytes.get(8 + toc_len..)?.to_vec()).ok()?,
+            Some(at) => {
+                let file = std::fs::read(self.output.join(at.path.as_str())).ok()?;
+                let start = usize::try_from(at.offset).ok()?;
+                let html = file.get(start..start.checked_add(usize::try_from(at.len).ok()?)?)?;
+                (xxhash_rust::xxh3::xxh3_64(html) == at.hash).then_some(())?;
+                String::from_utf8(html.to_vec()).ok()?
+            }
+        };
         Some((html, toc))
     }
 
