@@ -98,13 +98,18 @@ pub struct CodeBlock {
 }
 
 /// A code block as HTML: taken from an earlier build when one highlighted the same code in the
-/// same language, else highlighted now. Plain blocks (no language) are escaped, which costs
-/// nothing worth keeping.
+/// same language and no block of this build has loaded the syntax set yet, else highlighted
+/// now. Plain blocks (no language) are escaped, which costs nothing worth keeping.
 fn highlight_code(ctx: &Context, state: &mut State, code: &str, language: Option<&str>) -> String {
     state.has_code = true;
     let Some(language) = language else { return ctx.highlighter.highlight(code, None) };
     let key = code_key(language, code);
-    let known = ctx.known_code.and_then(|known| known.code_html(key));
+    // Worth looking up only while the syntax set is not loaded: once it is (in `serve`, after
+    // the first build), highlighting a block again costs less than the lookup's index.
+    let known = match ctx.highlighter.is_loaded() {
+        true => None,
+        false => ctx.known_code.and_then(|known| known.code_html(key)),
+    };
     state.code_reused += usize::from(known.is_some());
     let html = known.unwrap_or_else(|| {
         let clock = std::time::Instant::now();

@@ -77,6 +77,11 @@ impl Default for Highlighter {
 }
 
 impl Highlighter {
+    /// Whether the syntax set has been loaded (by the first code block highlighted).
+    pub fn is_loaded(&self) -> bool {
+        self.syntaxes.get().is_some()
+    }
+
     fn syntaxes(&self) -> &SyntaxSet {
         self.syntaxes.get_or_init(two_face::syntax::extra_newlines)
     }
